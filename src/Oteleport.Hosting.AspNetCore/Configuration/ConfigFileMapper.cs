@@ -246,7 +246,9 @@ internal sealed class ConfigFileMapper
     private static string NumberDescription(Type type) =>
         type == typeof(double) || type == typeof(float) || type == typeof(decimal)
             ? "a number"
-            : $"a whole number from {type.GetField("MinValue")!.GetValue(null)} to {type.GetField("MaxValue")!.GetValue(null)}";
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"a whole number from {type.GetField("MinValue")!.GetValue(null)} to {type.GetField("MaxValue")!.GetValue(null)}");
 
     private static bool IsNumber(Type type) =>
         Type.GetTypeCode(type) is >= TypeCode.SByte and <= TypeCode.Decimal && !type.IsEnum;
