@@ -272,6 +272,66 @@ public class OtlpJsonSenderDocumentTests
     }
 
     [Test]
+    public void A_fetch_response_in_the_Go_servers_shape_is_read()
+    {
+        // The Go server's API answers with fields in alphabetical order, an empty status object,
+        // upper-case hex ids and 64-bit integers as (possibly zero-padded) strings.
+        const string response = """
+            {
+              "hasMore": true,
+              "nextCursor": "b3BhcXVl",
+              "resourceSpans": [
+                {
+                  "resource": { "attributes": [ { "key": "service.name", "value": { "stringValue": "my-service" } } ] },
+                  "schemaUrl": "https://opentelemetry.io/schemas/1.17.0",
+                  "scopeSpans": [
+                    {
+                      "schemaUrl": "https://opentelemetry.io/schemas/1.17.0",
+                      "scope": { "name": "otel-cli", "version": "0.4.5" },
+                      "spans": [
+                        {
+                          "attributes": [
+                            { "key": "process.command_args", "value": { "arrayValue": { "values": [ { "stringValue": "curl" }, { "stringValue": "https://example.com" } ] } } },
+                            { "key": "process.pid", "value": { "intValue": "00042" } }
+                          ],
+                          "endTimeUnixNano": "1729674137524531000",
+                          "kind": 3,
+                          "name": "curl example",
+                          "spanId": "EB1F5DC940D26FD8",
+                          "startTimeUnixNano": "1729674137341884000",
+                          "status": {},
+                          "traceId": "D69015A574B485137570DB01CC5B8D7D"
+                        }
+                      ]
+                    }
+                  ]
+                }
+              ]
+            }
+            """;
+        var parsed = OtlpJson.Parse<Oteleport.Proto.V1.FetchTracesDataResponse>(Encoding.UTF8.GetBytes(response));
+
+        parsed.HasMore.Should().BeTrue();
+        parsed.NextCursor.Should().Be("b3BhcXVl");
+        var span = parsed.ResourceSpans[0].ScopeSpans[0].Spans[0];
+        span.TraceId.ToByteArray().Should().Equal(Convert.FromHexString("D69015A574B485137570DB01CC5B8D7D"));
+        span.Kind.Should().Be(Span.Types.SpanKind.Client);
+        span.Attributes[1].Value.IntValue.Should().Be(42);
+        span.Status.Should().NotBeNull();
+        span.EndTimeUnixNano.Should().Be(1729674137524531000);
+    }
+
+    [Test]
+    public void A_fetch_request_with_numbers_for_the_64_bit_fields_is_read()
+    {
+        var request = OtlpJson.Parse<Oteleport.Proto.V1.FetchTracesDataRequest>("""{"startTimeUnixNano":1729674000000000000, "limit": 100}"""u8);
+        request.StartTimeUnixNano.Should().Be(1729674000000000000);
+        request.Limit.Should().Be(100);
+        request.EndTimeUnixNano.Should().Be(0);
+        request.Cursor.Should().BeEmpty();
+    }
+
+    [Test]
     public void Lower_case_ids_from_other_senders_are_normalised_to_upper_case()
     {
         var lower = TracesDocument
