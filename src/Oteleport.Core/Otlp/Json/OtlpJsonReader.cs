@@ -383,6 +383,11 @@ internal static class OtlpJsonReader
         return (float)value;
     }
 
+    /// <summary>
+    /// Reads a hex id. <paramref name="byteLength"/> (16 for trace ids, 8 for span ids) is what senders
+    /// use, but other even lengths are accepted: an id that arrived over protobuf with another length is
+    /// stored as hex and must read back, or the whole stored object would be lost.
+    /// </summary>
     private static ByteString ReadHex(in Utf8JsonReader reader, int byteLength)
     {
         if (reader.TokenType != JsonTokenType.String)
@@ -399,11 +404,11 @@ internal static class OtlpJsonReader
         {
             return ByteString.Empty;
         }
-        if (text.Length != digits)
+        if (text.Length % 2 != 0)
         {
             throw new OtlpJsonException("", $"expected {digits} hex digits, got {text.Length} characters");
         }
-        var bytes = new byte[byteLength];
+        var bytes = new byte[text.Length / 2];
         if (!Hex.TryDecode(text, bytes))
         {
             throw new OtlpJsonException("", $"expected {digits} hex digits, got {Preview(text)}");

@@ -37,18 +37,25 @@ public class OtlpJsonErrorTests
     }
 
     [Test]
-    public void Ids_of_the_wrong_length_are_errors()
+    public void Ids_of_odd_length_are_errors()
     {
-        Fails<TracesData>(InSecondSpan("\"traceId\":\"5B8EFFF798038103D269B633813FC6\""))
-            .Message.Should().Be(SpanPath + ".traceId: expected 32 hex digits, got 30 characters");
-        Fails<TracesData>(InSecondSpan("\"spanId\":\"EEE19B7EC3C1B1\""))
-            .Message.Should().Be(SpanPath + ".spanId: expected 16 hex digits, got 14 characters");
-        Fails<TracesData>(InSecondSpan("\"parentSpanId\":\"5B8EFFF798038103D269B633813FC60C\""))
-            .Path.Should().Be(SpanPath + ".parentSpanId");
-        Fails<TracesData>(InSecondSpan("\"links\":[{\"traceId\":\"00\"}]"))
+        Fails<TracesData>(InSecondSpan("\"traceId\":\"5B8EFFF798038103D269B633813FC60\""))
+            .Message.Should().Be(SpanPath + ".traceId: expected 32 hex digits, got 31 characters");
+        Fails<TracesData>(InSecondSpan("\"spanId\":\"EEE19B7EC3C1B1A\""))
+            .Message.Should().Be(SpanPath + ".spanId: expected 16 hex digits, got 15 characters");
+        Fails<TracesData>(InSecondSpan("\"links\":[{\"traceId\":\"000\"}]"))
             .Path.Should().Be(SpanPath + ".links[0].traceId");
         Fails<LogRecord>("""{"spanId":"EEE19B7EC3C1B17"}""").Path.Should().Be("spanId");
         Fails<Exemplar>("""{"traceId":"XYZ"}""").Path.Should().Be("traceId");
+    }
+
+    [Test]
+    public void Ids_of_another_even_length_read_back_as_they_were_stored()
+    {
+        // Protobuf senders can send any length; what was stored as hex must read back.
+        var span = new Span { TraceId = Google.Protobuf.ByteString.CopyFrom(1, 2, 3), SpanId = Google.Protobuf.ByteString.CopyFrom(new byte[9]) };
+        OtlpJson.Parse<Span>(OtlpJson.Serialize(span)).Should().Be(span);
+        OtlpJson.Parse<Span>("""{"traceId":"5B8EFFF798038103D269B633813FC6"}"""u8).TraceId.Length.Should().Be(15);
     }
 
     [Test]

@@ -1,0 +1,3 @@
+using Oteleport.Server;
+
+return await OteleportServer.RunAsync(args);

@@ -1,0 +1,18 @@
+using Oteleport.Options;
+using Oteleport.Storage;
+
+namespace Oteleport.Server;
+
+/// <summary>Picks the store from <c>storage.location</c>: <c>s3://</c> is S3, anything else a folder.</summary>
+internal static class StorageSelection
+{
+    public static void Apply(IOteleportBuilder builder, OteleportOptions options)
+    {
+        var location = StorageLocation.Parse(options.Storage.Location);
+        if (location.IsS3)
+        {
+            throw new InvalidOperationException("s3:// locations need the S3 store, which this build does not include yet.");
+        }
+        builder.UseFileSystemStorage(location.FolderPath);
+    }
+}

@@ -1,0 +1,43 @@
+using Grpc.Core;
+using Oteleport.Proto.V1;
+using Oteleport.Query;
+using Oteleport.Storage;
+
+namespace Oteleport.Hosting.AspNetCore.Api;
+
+/// <summary>The fetch API over gRPC, <c>oteleport.proto.v1.OterlportService</c> as the Go server names it.</summary>
+internal sealed class FetchGrpcService(ISignalStore store) : OterlportService.OterlportServiceBase
+{
+    public override Task<FetchTracesDataResponse> FetchTracesData(FetchTracesDataRequest request, ServerCallContext context) =>
+        RunAsync(() => store.FetchTracesAsync(FetchQueries.From(request), context.CancellationToken));
+
+    public override Task<FetchMetricsDataResponse> FetchMetricsData(FetchMetricsDataRequest request, ServerCallContext context) =>
+        RunAsync(() => store.FetchMetricsAsync(FetchQueries.From(request), context.CancellationToken));
+
+    public override Task<FetchLogsDataResponse> FetchLogsData(FetchLogsDataRequest request, ServerCallContext context) =>
+        RunAsync(() => store.FetchLogsAsync(FetchQueries.From(request), context.CancellationToken));
+
+    private static async Task<T> RunAsync<T>(Func<Task<T>> fetch)
+    {
+        try
+        {
+            return await fetch().ConfigureAwait(false);
+        }
+        catch (FetchRequestException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+        }
+        catch (StorageUnavailableException)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "storage is unavailable, retry later"));
+        }
+    }
+}
+
+/// <summary>The wire requests as the store's query model.</summary>
+internal static class FetchQueries
+{
+    public static FetchQuery From(FetchTracesDataRequest r) => new() { StartTimeUnixNano = r.StartTimeUnixNano, EndTimeUnixNano = r.EndTimeUnixNano, Cursor = r.Cursor, Limit = r.Limit };
+    public static FetchQuery From(FetchMetricsDataRequest r) => new() { StartTimeUnixNano = r.StartTimeUnixNano, EndTimeUnixNano = r.EndTimeUnixNano, Cursor = r.Cursor, Limit = r.Limit };
+    public static FetchQuery From(FetchLogsDataRequest r) => new() { StartTimeUnixNano = r.StartTimeUnixNano, EndTimeUnixNano = r.EndTimeUnixNano, Cursor = r.Cursor, Limit = r.Limit };
+}
