@@ -16,14 +16,15 @@ internal static class S3ClientFactory
 
     // Retry and timeout budget. The SDK's defaults (standard retry mode, and an HttpClient that waits
     // without bound for a connection) let an S3 outage hold an OTLP Export for a long time. Oteleport's
-    // callers are themselves retrying clients (OTLP exporters answer 503/UNAVAILABLE by retrying later),
-    // so a quick, clear failure beats a long wait: two retries with the SDK's short backoff, a couple of
-    // seconds to open a connection, and a per-attempt ceiling that still lets a multi-megabyte object go
-    // through on a slow link. A refused connection thus fails in well under a second, an address that
-    // swallows packets within about ten seconds.
+    // callers are themselves retrying clients (OTLP exporters answer 503/UNAVAILABLE by retrying later,
+    // and give up on a request after 10 s by default), so a quick, clear failure beats a long wait:
+    // two retries with the SDK's short backoff, two seconds to open a connection, ten seconds per
+    // attempt, and S3ObjectStore bounds a whole call, retries included, by OperationTimeout. A refused
+    // connection thus fails in well under a second, a server that accepts and then hangs within 15 s.
     public const int MaxErrorRetry = 2;
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
-    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(15);
 
     public static bool TryParseChecksum(string? value, out bool whenRequired)
     {

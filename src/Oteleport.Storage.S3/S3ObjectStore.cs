@@ -71,6 +71,9 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
     /// <summary>The keys asked for per ListObjectsV2 call (S3 gives at most 1000); tests lower it to force paging.</summary>
     internal int ListPageSize { get; init; } = DefaultListPageSize;
 
+    /// <summary>The longest one call (put, list page, get, check) may take, SDK retries included.</summary>
+    internal TimeSpan OperationTimeout { get; init; } = S3ClientFactory.OperationTimeout;
+
     internal IAmazonS3 Client => _client;
 
     internal bool ChunkedUpload => _chunkedUpload;
@@ -101,11 +104,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
         try
         {
-            await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (Map(ex, S3Operation.Put, key, cancellationToken) is { } mapped)
-        {
-            throw mapped;
+            await CallAsync(ct => _client.PutObjectAsync(request, ct), S3Operation.Put, key, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -151,17 +150,8 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         }
     }
 
-    private async Task<ListObjectsV2Response> ListPageAsync(ListObjectsV2Request request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (Map(ex, S3Operation.List, null, cancellationToken) is { } mapped)
-        {
-            throw mapped;
-        }
-    }
+    private Task<ListObjectsV2Response> ListPageAsync(ListObjectsV2Request request, CancellationToken cancellationToken) =>
+        CallAsync(ct => _client.ListObjectsV2Async(request, ct), S3Operation.List, null, cancellationToken);
 
     /// <inheritdoc />
     public async Task<Stream?> GetAsync(string key, CancellationToken cancellationToken = default)
@@ -173,18 +163,22 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             Key = _location.KeyPrefix + key,
         };
 
-        GetObjectResponse response;
-        try
+        var response = await CallAsync(async ct =>
         {
-            response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchKey" || (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket"))
+            try
+            {
+                return await _client.GetObjectAsync(request, ct).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchKey" ||
+                                               (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket"))
+            {
+                return null;
+            }
+        }, S3Operation.Get, key, cancellationToken).ConfigureAwait(false);
+
+        if (response is null)
         {
             return null;
-        }
-        catch (Exception ex) when (Map(ex, S3Operation.Get, key, cancellationToken) is { } mapped)
-        {
-            throw mapped;
         }
 
         return new S3ReadStream(response, this, key);
@@ -199,14 +193,8 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             Prefix = _location.KeyPrefix,
             MaxKeys = 1,
         };
-        try
-        {
-            await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (Map(ex, S3Operation.Check, null, cancellationToken) is { } mapped)
-        {
-            throw mapped;
-        }
+        await CallAsync(ct => _client.ListObjectsV2Async(request, ct), S3Operation.Check, null, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Disposes the S3 client when this store created it.</summary>
@@ -220,6 +208,24 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
     /// <inheritdoc />
     public override string ToString() => _location.ToString();
+
+    /// <summary>
+    /// Runs one SDK call under <see cref="OperationTimeout"/> and maps its failures; the caller's own
+    /// cancellation propagates as it is.
+    /// </summary>
+    private async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> call, S3Operation operation, string? key, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(OperationTimeout);
+        try
+        {
+            return await call(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Map(ex, operation, key, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
 
     internal StorageUnavailableException? Map(Exception exception, S3Operation operation, string? key, CancellationToken cancellationToken)
     {
