@@ -131,8 +131,10 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         while (true)
         {
             var page = await ListPageAsync(request, cancellationToken).ConfigureAwait(false);
+            string? last = null;
             foreach (var o in page.S3Objects ?? [])
             {
+                last = o.Key;
                 // S3 only gives keys under the requested prefix; check anyway so that a relative key
                 // never loses characters that are not the store's prefix.
                 if (o.Key is { } k && k.StartsWith(_location.KeyPrefix, StringComparison.Ordinal))
@@ -141,12 +143,25 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
                 }
             }
 
-            if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
+            if (page.IsTruncated != true)
             {
                 yield break;
             }
 
-            request.ContinuationToken = page.NextContinuationToken;
+            if (!string.IsNullOrEmpty(page.NextContinuationToken))
+            {
+                request.ContinuationToken = page.NextContinuationToken;
+            }
+            else if (last is not null)
+            {
+                // A server that truncates without a token: go on after the last key instead.
+                request.ContinuationToken = null;
+                request.StartAfter = last;
+            }
+            else
+            {
+                yield break;
+            }
         }
     }
 
