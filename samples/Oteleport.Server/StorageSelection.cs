@@ -11,8 +11,11 @@ internal static class StorageSelection
         var location = StorageLocation.Parse(options.Storage.Location);
         if (location.IsS3)
         {
-            throw new InvalidOperationException("s3:// locations need the S3 store, which this build does not include yet.");
+            builder.UseS3Storage();
         }
-        builder.UseFileSystemStorage(location.FolderPath);
+        else
+        {
+            builder.UseFileSystemStorage(location.FolderPath);
+        }
     }
 }

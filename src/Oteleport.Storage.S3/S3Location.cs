@@ -21,40 +21,24 @@ internal readonly record struct S3Location(string Bucket, string KeyPrefix)
             return false;
         }
 
-        var text = location.Trim();
-        if (!IsS3(text))
+        if (!IsS3(location))
         {
             error = $"the S3 storage location '{location}' does not start with s3://; expected s3://bucket/prefix/";
             return false;
         }
-
-        var rest = text[Scheme.Length..];
-        var slash = rest.IndexOf('/', StringComparison.Ordinal);
-        var bucket = slash < 0 ? rest : rest[..slash];
-        var prefix = slash < 0 ? "" : rest[(slash + 1)..];
-
-        if (bucket.Length == 0)
+        // One parser for every location: Core's, which the options validator uses too.
+        try
         {
-            error = $"the S3 storage location '{location}' names no bucket; expected s3://bucket/prefix/";
+            var parsed = StorageLocation.Parse(location);
+            result = new S3Location(parsed.Bucket, parsed.Prefix);
+            error = "";
+            return true;
+        }
+        catch (FormatException ex)
+        {
+            error = ex.Message;
             return false;
         }
-
-        if (bucket.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '?' or '#' or '\\'))
-        {
-            error = $"the S3 storage location '{location}' has an invalid bucket name '{bucket}'";
-            return false;
-        }
-
-        // Collapse leading slashes ("s3://bucket//x") so that keys never start with '/'.
-        prefix = prefix.TrimStart('/');
-        if (prefix.Length > 0 && !prefix.EndsWith('/'))
-        {
-            prefix += "/";
-        }
-
-        result = new S3Location(bucket, prefix);
-        error = "";
-        return true;
     }
 
     /// <summary>Parses a location or throws <see cref="ArgumentException"/> with the reason.</summary>

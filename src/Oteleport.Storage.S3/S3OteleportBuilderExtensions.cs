@@ -1,4 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
+using Oteleport;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,7 +6,7 @@ using Oteleport.Options;
 using Oteleport.Storage;
 using Oteleport.Storage.S3;
 
-namespace Oteleport;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds the S3 object store to an Oteleport server.</summary>
 public static class S3OteleportBuilderExtensions

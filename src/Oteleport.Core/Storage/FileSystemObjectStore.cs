@@ -86,9 +86,14 @@ public sealed class FileSystemObjectStore : IObjectStore
     /// <inheritdoc />
     public Task<Stream?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
+        var path = PathOf(key);
+        if (Directory.Exists(path))
+        {
+            return Task.FromResult<Stream?>(null); // a key prefix, not an object
+        }
         try
         {
-            return Task.FromResult<Stream?>(new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan));
+            return Task.FromResult<Stream?>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

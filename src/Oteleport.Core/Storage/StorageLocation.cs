@@ -25,6 +25,7 @@ public sealed record StorageLocation
         {
             throw new FormatException("storage.location is empty: use s3://bucket/prefix/, file:///path/ or a folder path");
         }
+        location = location.Trim();
         if (location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
         {
             var rest = location["s3://".Length..];
@@ -35,6 +36,11 @@ public sealed record StorageLocation
             {
                 throw new FormatException($"storage.location '{location}' names no bucket: use s3://bucket/prefix/");
             }
+            if (bucket.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '?' or '#' or '\\'))
+            {
+                throw new FormatException($"storage.location '{location}' has an invalid bucket name '{bucket}'");
+            }
+            // Keys never start with '/', whatever the location's slashes.
             if (prefix.Length > 0 && !prefix.EndsWith('/'))
             {
                 prefix += "/";
