@@ -59,6 +59,10 @@ internal static class ObjectFormat
     /// <summary>True when the content is one OTLP document rather than flattened JSON lines.</summary>
     public static bool IsDocument(ReadOnlySpan<byte> json, string resourceFieldJsonName, string resourceFieldProtoName)
     {
+        if (json is [0xEF, 0xBB, 0xBF, ..])
+        {
+            json = json[3..]; // a byte order mark, which both parsers skip too
+        }
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, AllowMultipleValues = true });
         if (!reader.Read())
         {

@@ -143,6 +143,15 @@ public class FlattenReaderTests
     }
 
     [Test]
+    public async Task A_flatten_object_with_a_byte_order_mark_is_read()
+    {
+        using var fixture = new SignalStoreFixture();
+        byte[] content = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(SpanLine("a", "s", "marked") + "\n" + SpanLine("a", "s", "next"))];
+        await fixture.Objects.PutAsync("traces/2024/10/23/09/spans-20241023093000-bommark0.json", content, new ObjectMetadata("application/json"));
+        TestSignals.AllSpans((await fixture.Store.FetchTracesAsync(Around)).ResourceSpans).Select(s => s.Name).Should().Equal("marked", "next");
+    }
+
+    [Test]
     public void Equal_resources_and_scopes_share_one_instance_even_when_not_consecutive()
     {
         var records = Read(SignalType.Traces, string.Join("\n",

@@ -7,7 +7,8 @@ namespace Oteleport.Storage.Flatten;
 
 /// <summary>
 /// Reads a flatten object: JSON lines of one FlattenSpan, FlattenDataPoint or FlattenLogRecord each, as
-/// this server and the Go server write them (separated by newlines, with or without a final one).
+/// this server and the Go server write them (separated by newlines, blank lines and a final newline
+/// allowed). Any whitespace separates the values, so pretty-printed records read too.
 /// </summary>
 internal static class FlattenReader
 {
