@@ -3,6 +3,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Oteleport.Otlp.Json;
 using Oteleport.Signals;
+using Oteleport.Storage.Flatten;
 
 namespace Oteleport.Storage;
 
@@ -18,6 +19,13 @@ internal static class ObjectFormat
     {
         var json = OtlpJson.Serialize(document);
         return gzip ? Compress(json, level) : json;
+    }
+
+    /// <summary>The content of a flatten object: one JSON line per record.</summary>
+    public static ReadOnlyMemory<byte> EncodeFlatten(SignalType signal, IReadOnlyList<SignalRecord> records, bool gzip, CompressionLevel level = CompressionLevel.Fastest)
+    {
+        var lines = FlattenWriter.Encode(signal, records);
+        return gzip ? Compress(lines, level) : lines;
     }
 
     public static ObjectMetadata Metadata(bool gzip) => new(JsonContentType, gzip ? "gzip" : null);
@@ -51,7 +59,11 @@ internal static class ObjectFormat
     /// <summary>True when the content is one OTLP document rather than flattened JSON lines.</summary>
     public static bool IsDocument(ReadOnlySpan<byte> json, string resourceFieldJsonName, string resourceFieldProtoName)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        if (json is [0xEF, 0xBB, 0xBF, ..])
+        {
+            json = json[3..]; // a byte order mark, which both parsers skip too
+        }
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, AllowMultipleValues = true });
         if (!reader.Read())
         {
             return true; // empty content: an empty document
@@ -60,9 +72,13 @@ internal static class ObjectFormat
         {
             throw new InvalidDataException("a stored object must hold a JSON object");
         }
-        // "{}" is an empty document; a document's first member names its resource list.
-        return reader.TokenType == JsonTokenType.EndObject
-            || reader.ValueTextEquals(resourceFieldJsonName)
+        // "{}" alone is an empty document, "{}" followed by more lines a record with no field set; a
+        // document's first member names its resource list.
+        if (reader.TokenType == JsonTokenType.EndObject)
+        {
+            return !reader.Read();
+        }
+        return reader.ValueTextEquals(resourceFieldJsonName)
             || reader.ValueTextEquals(resourceFieldProtoName);
     }
 

@@ -13,6 +13,7 @@ using Oteleport.Otlp.Json;
 using Oteleport.Proto.V1;
 using Oteleport.Query;
 using Oteleport.Signals;
+using Oteleport.Storage.Flatten;
 
 namespace Oteleport.Storage;
 
@@ -95,16 +96,18 @@ internal sealed partial class SignalStore : ISignalStore
         var writes = new List<Task>(byPartition.Count);
         foreach (var (folder, partitionRecords) in byPartition)
         {
-            // The common case, everything in one hour, stores the document as received.
-            var document = byPartition.Count == 1 ? data : shape.Build(partitionRecords);
-            writes.Add(PutAsync(shape.Signal, folder, document, partitionRecords.Count, writtenAt, cancellationToken));
+            // Flatten: one JSON line per record. Otherwise the common case, everything in one hour,
+            // stores the document as received.
+            var content = _storage.Flatten
+                ? ObjectFormat.EncodeFlatten(shape.Signal, partitionRecords, _storage.Gzip)
+                : ObjectFormat.EncodeDocument(byPartition.Count == 1 ? data : shape.Build(partitionRecords), _storage.Gzip);
+            writes.Add(PutAsync(shape.Signal, folder, content, partitionRecords.Count, writtenAt, cancellationToken));
         }
         await Task.WhenAll(writes).ConfigureAwait(false);
     }
 
-    private async Task PutAsync(SignalType signal, string folder, IMessage document, int recordCount, DateTimeOffset writtenAt, CancellationToken cancellationToken)
+    private async Task PutAsync(SignalType signal, string folder, ReadOnlyMemory<byte> content, int recordCount, DateTimeOffset writtenAt, CancellationToken cancellationToken)
     {
-        var content = ObjectFormat.EncodeDocument(document, _storage.Gzip);
         var key = SignalLayout.NewObjectKey(signal, folder, writtenAt, _storage.Gzip);
         try
         {
