@@ -69,6 +69,16 @@ public sealed class StorageOptions
     /// </summary>
     public string TimeZone { get; set; } = "UTC";
 
+    /// <summary>
+    /// Group commit: how long the first records of a batch wait for others of the same signal and hour
+    /// before the batch is written as one object (default 200 ms; <c>00:00:00</c> writes at once, still
+    /// merging what arrives while a write is in flight). Each Export is acknowledged when its object is stored.
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A batch with this many records is written without waiting for the rest of the interval.</summary>
+    public int MaxBatchRecords { get; set; } = 20_000;
+
     /// <summary>AWS settings for <c>s3://</c> locations.</summary>
     public AwsOptions Aws { get; set; } = new();
 }

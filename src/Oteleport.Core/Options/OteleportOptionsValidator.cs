@@ -50,6 +50,14 @@ internal sealed class OteleportOptionsValidator : IValidateOptions<OteleportOpti
         {
             errors.Add($"storage.time_zone: unknown time zone '{options.Storage.TimeZone}' (use an IANA name such as Asia/Tokyo, or UTC)");
         }
+        if (options.Storage.FlushInterval < TimeSpan.Zero || options.Storage.FlushInterval > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"storage.flush_interval must be between 00:00:00 and 00:01:00, not {options.Storage.FlushInterval}");
+        }
+        if (options.Storage.MaxBatchRecords <= 0)
+        {
+            errors.Add("storage.max_batch_records must be positive");
+        }
         if (options.Limits.MaxFetchLimit <= 0)
         {
             errors.Add("limits.max_fetch_limit must be positive");

@@ -14,12 +14,14 @@ using Oteleport.Proto.V1;
 using Oteleport.Query;
 using Oteleport.Signals;
 using Oteleport.Storage.Flatten;
+using Oteleport.Storage.Writing;
 
 namespace Oteleport.Storage;
 
 /// <summary>The <see cref="ISignalStore"/> over an <see cref="IObjectStore"/>.</summary>
-internal sealed partial class SignalStore : ISignalStore
+internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDisposable
 {
+    private readonly GroupCommitWriter _writer;
     private readonly IObjectStore _objects;
     private readonly ICursorCodec _cursors;
     private readonly TimeProvider _time;
@@ -39,7 +41,16 @@ internal sealed partial class SignalStore : ISignalStore
         _storage = options.Value.Storage;
         _limits = options.Value.Limits;
         _partitions = new PartitionScheme(TimeZoneInfo.FindSystemTimeZoneById(_storage.TimeZone));
+        _writer = new GroupCommitWriter(WriteBatchAsync, _storage.FlushInterval, _storage.MaxBatchRecords, time);
     }
+
+    /// <summary>Writes every pending batch now (shutdown).</summary>
+    public Task FlushAsync() => _writer.FlushAsync();
+
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
+
+    // A container disposed synchronously must still write what is pending.
+    public void Dispose() => _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public Task AppendTracesAsync(TracesData data, CancellationToken cancellationToken) => AppendAsync(TraceShape.Instance, data, cancellationToken);
     public Task AppendMetricsAsync(MetricsData data, CancellationToken cancellationToken) => AppendAsync(MetricShape.Instance, data, cancellationToken);
@@ -92,19 +103,31 @@ internal sealed partial class SignalStore : ISignalStore
             }
             list.Add(record);
         }
-        var writtenAt = TimeZoneInfo.ConvertTime(now, _partitions.Zone);
-        var writes = new List<Task>(byPartition.Count);
+        var writes = new Task[byPartition.Count];
+        var i = 0;
         foreach (var (folder, partitionRecords) in byPartition)
         {
-            // Flatten: one JSON line per record. Otherwise the common case, everything in one hour,
-            // stores the document as received.
-            var content = _storage.Flatten
-                ? ObjectFormat.EncodeFlatten(shape.Signal, partitionRecords, _storage.Gzip)
-                : ObjectFormat.EncodeDocument(byPartition.Count == 1 ? data : shape.Build(partitionRecords), _storage.Gzip);
-            writes.Add(PutAsync(shape.Signal, folder, content, partitionRecords.Count, writtenAt, cancellationToken));
+            writes[i++] = _writer.AppendAsync(shape.Signal, folder, partitionRecords, cancellationToken);
         }
         await Task.WhenAll(writes).ConfigureAwait(false);
     }
+
+    /// <summary>One group-commit batch becomes one object: flatten JSON lines or one OTLP document.</summary>
+    private Task WriteBatchAsync(SignalType signal, string folder, IReadOnlyList<SignalRecord> records, CancellationToken cancellationToken)
+    {
+        var content = _storage.Flatten
+            ? ObjectFormat.EncodeFlatten(signal, records, _storage.Gzip)
+            : ObjectFormat.EncodeDocument(Build(signal, records), _storage.Gzip);
+        var writtenAt = TimeZoneInfo.ConvertTime(_time.GetUtcNow(), _partitions.Zone);
+        return PutAsync(signal, folder, content, records.Count, writtenAt, cancellationToken);
+    }
+
+    private static IMessage Build(SignalType signal, IReadOnlyList<SignalRecord> records) => signal switch
+    {
+        SignalType.Traces => TraceShape.Instance.Build(records),
+        SignalType.Metrics => MetricShape.Instance.Build(records),
+        _ => LogShape.Instance.Build(records),
+    };
 
     private async Task PutAsync(SignalType signal, string folder, ReadOnlyMemory<byte> content, int recordCount, DateTimeOffset writtenAt, CancellationToken cancellationToken)
     {

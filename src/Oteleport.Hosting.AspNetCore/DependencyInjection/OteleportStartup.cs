@@ -8,9 +8,9 @@ namespace Oteleport.Hosting.AspNetCore;
 
 /// <summary>
 /// Fails the start when the store is unusable (missing bucket, bad credentials, read-only folder),
-/// rather than on the first Export, and warns when no access key protects the server.
+/// rather than on the first Export, warns when no access key protects the server, and flushes at shutdown.
 /// </summary>
-internal sealed partial class OteleportStartup(IObjectStore store, IOptions<OteleportOptions> options, ILogger<OteleportStartup> logger) : IHostedService
+internal sealed partial class OteleportStartup(IObjectStore store, ISignalStore signals, IOptions<OteleportOptions> options, ILogger<OteleportStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -30,7 +30,17 @@ internal sealed partial class OteleportStartup(IObjectStore store, IOptions<Otel
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Runs after the server has stopped taking requests and drained them: writes the batches still
+    /// waiting for their flush interval, so shutdown leaves nothing unwritten.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (signals is SignalStore store)
+        {
+            await store.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Oteleport stores signals in {Location} (gzip: {Gzip}, flatten: {Flatten})")]
     private partial void LogStorage(string location, bool gzip, bool flatten);

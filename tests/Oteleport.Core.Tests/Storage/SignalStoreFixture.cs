@@ -18,7 +18,12 @@ internal sealed class SignalStoreFixture : IDisposable
         var services = new ServiceCollection();
         services.AddSingleton<ILoggerFactory, NullLoggerFactory>();
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        services.AddOteleportCore(configure).UseFileSystemStorage(Folder.Path);
+        // Sequential test writes need no batching delay; tests of group commit set their own interval.
+        services.AddOteleportCore(o =>
+        {
+            o.Storage.FlushInterval = TimeSpan.Zero;
+            configure?.Invoke(o);
+        }).UseFileSystemStorage(Folder.Path);
         _services = services.BuildServiceProvider();
         Store = _services.GetRequiredService<ISignalStore>();
         Objects = _services.GetRequiredService<IObjectStore>();

@@ -1,0 +1,176 @@
+using Oteleport.Signals;
+
+namespace Oteleport.Storage.Writing;
+
+/// <summary>
+/// Group commit: concurrent appends of one signal and partition share one object. A lane per
+/// (signal, partition) keeps an open batch and at most one write in flight; a batch is written when its
+/// oldest records have waited <see cref="FlushInterval"/>, when it reaches <see cref="MaxBatchRecords"/>,
+/// or at shutdown. Records that arrive while a write is in flight join the next batch, so even with a
+/// zero interval a busy partition writes far fewer objects than it receives requests. Each append
+/// completes when the object holding its records is stored, and fails with the write's error otherwise.
+/// </summary>
+internal sealed class GroupCommitWriter : IAsyncDisposable
+{
+    /// <summary>Encodes and stores one batch as one object.</summary>
+    public delegate Task WriteBatch(SignalType signal, string partition, IReadOnlyList<SignalRecord> records, CancellationToken cancellationToken);
+
+    private readonly Dictionary<(SignalType, string), Lane> _lanes = new();
+    private readonly WriteBatch _write;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _shutdown = new();
+    private bool _disposed;
+
+    public GroupCommitWriter(WriteBatch write, TimeSpan flushInterval, int maxBatchRecords, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(flushInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchRecords, 1);
+        _write = write;
+        FlushInterval = flushInterval;
+        MaxBatchRecords = maxBatchRecords;
+        _time = time;
+    }
+
+    public TimeSpan FlushInterval { get; }
+
+    public int MaxBatchRecords { get; }
+
+    /// <summary>Adds records to their partition's batch; completes when they are stored.</summary>
+    public Task AppendAsync(SignalType signal, string partition, List<SignalRecord> records, CancellationToken cancellationToken)
+    {
+        Batch batch;
+        lock (_lanes)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_lanes.TryGetValue((signal, partition), out var lane))
+            {
+                _lanes[(signal, partition)] = lane = new Lane(signal, partition);
+            }
+            batch = lane.Open ??= new Batch(_time.GetTimestamp());
+            batch.Records.AddRange(records);
+            if (batch.Records.Count >= MaxBatchRecords)
+            {
+                batch.Full.TrySetResult();
+            }
+            if (!lane.Writing)
+            {
+                lane.Writing = true;
+                _ = Task.Run(() => RunLaneAsync(lane));
+            }
+        }
+        // The records are committed to a batch whatever the caller does now; a caller that stops
+        // waiting (a client gone) does not take them out.
+        return batch.Stored.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes every open batch now and waits for all writes in flight.</summary>
+    public async Task FlushAsync()
+    {
+        List<Task> pending;
+        lock (_lanes)
+        {
+            pending = new List<Task>();
+            foreach (var lane in _lanes.Values)
+            {
+                if (lane.Open is { } open)
+                {
+                    open.Full.TrySetResult(); // no more waiting for the interval
+                    pending.Add(open.Stored.Task);
+                }
+                if (lane.InFlight is { } inFlight)
+                {
+                    pending.Add(inFlight.Stored.Task);
+                }
+            }
+        }
+        try
+        {
+            await Task.WhenAll(pending).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException)
+        {
+            // each append saw its own failure; flushing only waits
+        }
+    }
+
+    private async Task RunLaneAsync(Lane lane)
+    {
+        while (true)
+        {
+            Batch? batch;
+            lock (_lanes)
+            {
+                batch = lane.Open;
+            }
+            if (batch is not null && FlushInterval > TimeSpan.Zero && !_shutdown.IsCancellationRequested)
+            {
+                var waited = _time.GetElapsedTime(batch.OpenedAt);
+                if (waited < FlushInterval)
+                {
+                    await Task.WhenAny(Task.Delay(FlushInterval - waited, _time, _shutdown.Token), batch.Full.Task).ConfigureAwait(false);
+                }
+            }
+            lock (_lanes)
+            {
+                batch = lane.Open;
+                lane.Open = null;
+                lane.InFlight = batch;
+                if (batch is null)
+                {
+                    // Idle: forget the lane, so partitions of past hours do not pile up.
+                    lane.Writing = false;
+                    _lanes.Remove((lane.Signal, lane.Partition));
+                    return;
+                }
+            }
+            try
+            {
+                await _write(lane.Signal, lane.Partition, batch.Records, CancellationToken.None).ConfigureAwait(false);
+                batch.Stored.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                batch.Stored.TrySetException(ex is StorageUnavailableException ? ex : new StorageUnavailableException($"writing a batch failed: {ex.Message}", ex));
+            }
+            lock (_lanes)
+            {
+                lane.InFlight = null;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_lanes)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+        }
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        await FlushAsync().ConfigureAwait(false);
+        lock (_lanes)
+        {
+            _disposed = true;
+        }
+        _shutdown.Dispose();
+    }
+
+    private sealed class Lane(SignalType signal, string partition)
+    {
+        public SignalType Signal { get; } = signal;
+        public string Partition { get; } = partition;
+        public Batch? Open { get; set; }
+        public Batch? InFlight { get; set; }
+        public bool Writing { get; set; }
+    }
+
+    private sealed class Batch(long openedAt)
+    {
+        public long OpenedAt { get; } = openedAt;
+        public List<SignalRecord> Records { get; } = new();
+        public TaskCompletionSource Full { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

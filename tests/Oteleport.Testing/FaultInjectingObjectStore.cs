@@ -1,0 +1,46 @@
+using Oteleport.Storage;
+
+namespace Oteleport.Testing;
+
+/// <summary>
+/// A real object store with switches in front of its writes: hold them until released, or fail them
+/// the way an outage does. Counts the objects written.
+/// </summary>
+public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
+{
+    private TaskCompletionSource _gate = Open();
+    private int _puts;
+
+    public bool FailWrites { get; set; }
+
+    public int PutCount => Volatile.Read(ref _puts);
+
+    public void HoldWrites() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ReleaseWrites() => _gate.TrySetResult();
+
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        await _gate.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (FailWrites)
+        {
+            throw new StorageUnavailableException("injected outage");
+        }
+        await inner.PutAsync(key, content, metadata, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _puts);
+    }
+
+    public IAsyncEnumerable<StoredObject> ListAsync(string prefix, string? startAfter = null, CancellationToken cancellationToken = default) =>
+        inner.ListAsync(prefix, startAfter, cancellationToken);
+
+    public Task<Stream?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+
+    public Task CheckAsync(CancellationToken cancellationToken = default) => inner.CheckAsync(cancellationToken);
+
+    private static TaskCompletionSource Open()
+    {
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
+    }
+}
