@@ -137,6 +137,9 @@ public sealed class ApiOptions
     /// <summary>Enables or disables the API on all listeners at once; each one's own setting wins.</summary>
     public bool? Enable { get; set; }
 
+    /// <summary>How far back <c>GET /api/traces/{traceId}</c> looks when no start time is given (default 24 hours).</summary>
+    public TimeSpan TraceLookupWindow { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>The REST API (<c>{prefix}/api/{signal}/fetch</c>).</summary>
     public ListenerOptions Http { get; set; } = new() { Address = "0.0.0.0:8080" };
 

@@ -14,4 +14,7 @@ public sealed record FetchQuery
 
     /// <summary>The most records (spans, data points, log records) in the page; 0 means the default.</summary>
     public long Limit { get; init; }
+
+    /// <summary>Record filters beyond the time range; none by default.</summary>
+    public FetchFilter Filter { get; init; } = FetchFilter.None;
 }

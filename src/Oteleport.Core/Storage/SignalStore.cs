@@ -200,7 +200,7 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
                 for (var i = firstOffset; i < records.Count; i++)
                 {
                     var record = records[i];
-                    if (!InRange(record, query.StartTimeUnixNano, end))
+                    if (!InRange(record, query.StartTimeUnixNano, end) || !RecordMatcher.Matches(record, query.Filter))
                     {
                         continue;
                     }
@@ -285,10 +285,11 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
         return limit == 0 ? _limits.DefaultFetchLimit : (int)limit;
     }
 
-    /// <summary>Binds a cursor to its query: the signal and the time range as the client sent it.</summary>
+    /// <summary>Binds a cursor to its query: the signal, the time range as the client sent it, and the filters.</summary>
     private static byte[] Fingerprint(SignalType signal, FetchQuery query)
     {
-        var text = $"{signal}|{query.StartTimeUnixNano}|{query.EndTimeUnixNano}";
+        // Without filters the text is what it was before filters existed, so older cursors stay valid.
+        var text = $"{signal}|{query.StartTimeUnixNano}|{query.EndTimeUnixNano}{query.Filter.Canonical()}";
         return SHA256.HashData(Encoding.UTF8.GetBytes(text))[..16];
     }
 

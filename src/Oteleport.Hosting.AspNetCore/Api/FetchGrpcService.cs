@@ -17,6 +17,9 @@ internal sealed class FetchGrpcService(ISignalStore store) : OterlportService.Ot
     public override Task<FetchLogsDataResponse> FetchLogsData(FetchLogsDataRequest request, ServerCallContext context) =>
         RunAsync(() => store.FetchLogsAsync(FetchQueries.From(request), context.CancellationToken));
 
+    public override Task<FetchTracesDataResponse> GetTrace(GetTraceRequest request, ServerCallContext context) =>
+        RunAsync(() => store.GetTraceAsync(request.TraceId, request.StartTimeUnixNano, request.EndTimeUnixNano, context.CancellationToken));
+
     private static async Task<T> RunAsync<T>(Func<Task<T>> fetch)
     {
         try
@@ -37,7 +40,33 @@ internal sealed class FetchGrpcService(ISignalStore store) : OterlportService.Ot
 /// <summary>The wire requests as the store's query model.</summary>
 internal static class FetchQueries
 {
-    public static FetchQuery From(FetchTracesDataRequest r) => new() { StartTimeUnixNano = r.StartTimeUnixNano, EndTimeUnixNano = r.EndTimeUnixNano, Cursor = r.Cursor, Limit = r.Limit };
-    public static FetchQuery From(FetchMetricsDataRequest r) => new() { StartTimeUnixNano = r.StartTimeUnixNano, EndTimeUnixNano = r.EndTimeUnixNano, Cursor = r.Cursor, Limit = r.Limit };
-    public static FetchQuery From(FetchLogsDataRequest r) => new() { StartTimeUnixNano = r.StartTimeUnixNano, EndTimeUnixNano = r.EndTimeUnixNano, Cursor = r.Cursor, Limit = r.Limit };
+    public static FetchQuery From(FetchTracesDataRequest r) => new()
+    {
+        StartTimeUnixNano = r.StartTimeUnixNano, EndTimeUnixNano = r.EndTimeUnixNano, Cursor = r.Cursor, Limit = r.Limit,
+        Filter = new FetchFilter
+        {
+            ServiceName = r.ServiceName, ResourceAttributes = r.ResourceAttributes, Attributes = r.Attributes,
+            SpanName = r.SpanName, TraceId = r.TraceId,
+            SpanKind = r.HasSpanKind ? r.SpanKind : null, StatusCode = r.HasStatusCode ? r.StatusCode : null,
+        },
+    };
+
+    public static FetchQuery From(FetchMetricsDataRequest r) => new()
+    {
+        StartTimeUnixNano = r.StartTimeUnixNano, EndTimeUnixNano = r.EndTimeUnixNano, Cursor = r.Cursor, Limit = r.Limit,
+        Filter = new FetchFilter
+        {
+            ServiceName = r.ServiceName, ResourceAttributes = r.ResourceAttributes, Attributes = r.Attributes, MetricName = r.MetricName,
+        },
+    };
+
+    public static FetchQuery From(FetchLogsDataRequest r) => new()
+    {
+        StartTimeUnixNano = r.StartTimeUnixNano, EndTimeUnixNano = r.EndTimeUnixNano, Cursor = r.Cursor, Limit = r.Limit,
+        Filter = new FetchFilter
+        {
+            ServiceName = r.ServiceName, ResourceAttributes = r.ResourceAttributes, Attributes = r.Attributes,
+            TraceId = r.TraceId, MinSeverity = r.MinSeverityNumber, BodyContains = r.BodyContains,
+        },
+    };
 }

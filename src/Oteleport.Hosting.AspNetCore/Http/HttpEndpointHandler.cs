@@ -16,22 +16,15 @@ internal static partial class HttpEndpointHandler
 {
     public delegate Task<Google.Protobuf.IMessage> Work(byte[] body, WireFormat format, CancellationToken cancellationToken);
 
-    public static async Task HandleAsync(HttpContext context, AccessKeyValidator accessKeys, long maxRequestBytes, ILogger logger, Work work)
+    /// <summary>A POST endpoint: access key, content type, body within the size limit, then the work.</summary>
+    public static Task HandleAsync(HttpContext context, AccessKeyValidator accessKeys, long maxRequestBytes, ILogger logger, Work work)
     {
         var requestFormat = WireFormat.FromContentType(context.Request.ContentType);
-        var responseFormat = WireFormat.ForResponse(context.Request, requestFormat);
-        try
+        return RunAsync(context, accessKeys, WireFormat.ForResponse(context.Request, requestFormat), logger, async () =>
         {
             if (!HttpMethods.IsPost(context.Request.Method))
             {
                 throw ProtocolException.MethodNotAllowed(context.Request.Method);
-            }
-            switch (accessKeys.Check(context.Request.Headers[accessKeys.HeaderName]))
-            {
-                case AccessKeyResult.Missing:
-                    throw ProtocolException.Unauthenticated($"no access key: send it in the {accessKeys.HeaderName} header");
-                case AccessKeyResult.Wrong:
-                    throw ProtocolException.PermissionDenied("access key rejected");
             }
             if (requestFormat is null)
             {
@@ -39,7 +32,27 @@ internal static partial class HttpEndpointHandler
                     $"Content-Type '{context.Request.ContentType}' is not supported: use application/x-protobuf or application/json");
             }
             var body = await RequestBody.ReadAsync(context, maxRequestBytes).ConfigureAwait(false);
-            var result = await work(body, requestFormat, context.RequestAborted).ConfigureAwait(false);
+            return await work(body, requestFormat, context.RequestAborted).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>A GET endpoint: access key, then the work; the response format comes from Accept (default JSON).</summary>
+    public static Task HandleGetAsync(HttpContext context, AccessKeyValidator accessKeys, ILogger logger, Func<CancellationToken, Task<Google.Protobuf.IMessage>> work) =>
+        RunAsync(context, accessKeys, WireFormat.ForResponse(context.Request, null), logger, () => work(context.RequestAborted));
+
+    private static async Task RunAsync(HttpContext context, AccessKeyValidator accessKeys, WireFormat responseFormat, ILogger logger, Func<Task<Google.Protobuf.IMessage>> work)
+    {
+        try
+        {
+            // The key comes first: a caller without one learns nothing else about the endpoint.
+            switch (accessKeys.Check(context.Request.Headers[accessKeys.HeaderName]))
+            {
+                case AccessKeyResult.Missing:
+                    throw ProtocolException.Unauthenticated($"no access key: send it in the {accessKeys.HeaderName} header");
+                case AccessKeyResult.Wrong:
+                    throw ProtocolException.PermissionDenied("access key rejected");
+            }
+            var result = await work().ConfigureAwait(false);
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = responseFormat.MediaType;
             await context.Response.Body.WriteAsync(responseFormat.Encode(result), context.RequestAborted).ConfigureAwait(false);

@@ -17,6 +17,7 @@ using Oteleport.Hosting.AspNetCore.Otlp;
 using Oteleport.Hosting.AspNetCore.Security;
 using Oteleport.Options;
 using Oteleport.Proto.V1;
+using Oteleport.Query;
 using Oteleport.Storage;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -114,6 +115,7 @@ public static class OteleportEndpointRouteBuilderExtensions
                 await store.FetchMetricsAsync(FetchQueries.From(format.Decode<FetchMetricsDataRequest>(body)), ct).ConfigureAwait(false)),
             MapPost(endpoints, $"{prefix}/api/logs/fetch", "Api.FetchLogs", async (body, format, ct) =>
                 await store.FetchLogsAsync(FetchQueries.From(format.Decode<FetchLogsDataRequest>(body)), ct).ConfigureAwait(false)),
+            MapTraceLookup(endpoints, $"{prefix}/api/traces/{{traceId}}", store, options.Api.TraceLookupWindow),
         };
         return new CompositeConventionBuilder(parts).WithMetadata(new OteleportSurfaceMetadata(OteleportSurface.ApiHttp));
     }
@@ -123,6 +125,27 @@ public static class OteleportEndpointRouteBuilderExtensions
         endpoints.MapGet($"{prefix}/health", static () => Results.Json(new HealthResponse("ok"), HealthJsonContext.Default.HealthResponse))
             .WithMetadata(new OteleportSurfaceMetadata(OteleportSurface.Health))
             .WithDisplayName("Oteleport.Health");
+
+    /// <summary><c>GET .../api/traces/{traceId}?startTimeUnixNano=&amp;endTimeUnixNano=</c>: every span of the trace.</summary>
+    private static IEndpointConventionBuilder MapTraceLookup(IEndpointRouteBuilder endpoints, string pattern, ISignalStore store, TimeSpan window)
+    {
+        var services = endpoints.ServiceProvider;
+        var accessKeys = services.GetRequiredService<AccessKeyValidator>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Oteleport.Http");
+        return endpoints.MapGet(pattern, context => HttpEndpointHandler.HandleGetAsync(context, accessKeys, logger, async ct =>
+        {
+            var traceId = TraceLookupRequest.ParseTraceId((string?)context.Request.RouteValues["traceId"]);
+            var end = TraceLookupRequest.ParseTime(context.Request.Query, "endTimeUnixNano");
+            var start = TraceLookupRequest.ParseTime(context.Request.Query, "startTimeUnixNano");
+            if (start == 0)
+            {
+                var to = end == 0 ? time.GetUtcNow() : DateTimeOffset.UnixEpoch.AddTicks((long)(end / 100));
+                start = (ulong)(to - window - DateTimeOffset.UnixEpoch).Ticks * 100;
+            }
+            return await store.GetTraceAsync(traceId, start, end, ct).ConfigureAwait(false);
+        })).WithDisplayName("Oteleport.Api.GetTrace");
+    }
 
     private static IEndpointConventionBuilder MapPost(IEndpointRouteBuilder endpoints, string pattern, string name, HttpEndpointHandler.Work work)
     {
