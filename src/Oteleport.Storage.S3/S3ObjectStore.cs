@@ -101,6 +101,10 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         {
             request.Headers.ContentEncoding = metadata.ContentEncoding;
         }
+        if (!string.IsNullOrEmpty(metadata.Summary))
+        {
+            request.Metadata[SummaryMetadataKey] = metadata.Summary;
+        }
 
         try
         {
@@ -167,6 +171,29 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
     private Task<ListObjectsV2Response> ListPageAsync(ListObjectsV2Request request, CancellationToken cancellationToken) =>
         CallAsync(ct => _client.ListObjectsV2Async(request, ct), S3Operation.List, null, cancellationToken);
+
+    // Sent as x-amz-meta-oteleport-summary.
+    private const string SummaryMetadataKey = "oteleport-summary";
+
+    /// <inheritdoc />
+    public async Task<string?> GetSummaryAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ValidateKey(key);
+        var request = new GetObjectMetadataRequest { BucketName = _location.Bucket, Key = _location.KeyPrefix + key };
+        var response = await CallAsync(async ct =>
+        {
+            try
+            {
+                return await _client.GetObjectMetadataAsync(request, ct).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket")
+            {
+                return null;
+            }
+        }, S3Operation.Get, key, cancellationToken).ConfigureAwait(false);
+        var value = response?.Metadata[SummaryMetadataKey];
+        return string.IsNullOrEmpty(value) ? null : value;
+    }
 
     /// <inheritdoc />
     public async Task<Stream?> GetAsync(string key, CancellationToken cancellationToken = default)

@@ -4,16 +4,20 @@ namespace Oteleport.Testing;
 
 /// <summary>
 /// A real object store with switches in front of its writes: hold them until released, or fail them
-/// the way an outage does. Counts the objects written.
+/// the way an outage does. Counts the objects written and read.
 /// </summary>
 public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 {
     private TaskCompletionSource _gate = Open();
     private int _puts;
+    private int _gets;
 
     public bool FailWrites { get; set; }
 
     public int PutCount => Volatile.Read(ref _puts);
+
+    /// <summary>Objects opened for reading (summaries not counted).</summary>
+    public int GetCount => Volatile.Read(ref _gets);
 
     public void HoldWrites() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -33,7 +37,13 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
     public IAsyncEnumerable<StoredObject> ListAsync(string prefix, string? startAfter = null, CancellationToken cancellationToken = default) =>
         inner.ListAsync(prefix, startAfter, cancellationToken);
 
-    public Task<Stream?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+    public Task<Stream?> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _gets);
+        return inner.GetAsync(key, cancellationToken);
+    }
+
+    public Task<string?> GetSummaryAsync(string key, CancellationToken cancellationToken = default) => inner.GetSummaryAsync(key, cancellationToken);
 
     public Task CheckAsync(CancellationToken cancellationToken = default) => inner.CheckAsync(cancellationToken);
 

@@ -14,6 +14,8 @@ internal sealed class OteleportMetrics : IDisposable
     private readonly Counter<long> _bytesWritten;
     private readonly Counter<long> _writeFailures;
     private readonly Counter<long> _unreadableObjects;
+    private readonly Counter<long> _objectsRead;
+    private readonly Counter<long> _objectsSkipped;
 
     public OteleportMetrics(IMeterFactory meterFactory)
     {
@@ -22,6 +24,8 @@ internal sealed class OteleportMetrics : IDisposable
         _objectsWritten = _meter.CreateCounter<long>("oteleport.objects.written", "{object}", "Objects written to the store.");
         _bytesWritten = _meter.CreateCounter<long>("oteleport.objects.written.size", "By", "Bytes of the objects written, as stored.");
         _writeFailures = _meter.CreateCounter<long>("oteleport.objects.write_failures", "{object}", "Object writes the store refused or could not take.");
+        _objectsRead = _meter.CreateCounter<long>("oteleport.objects.read", "{object}", "Objects downloaded by fetch.");
+        _objectsSkipped = _meter.CreateCounter<long>("oteleport.objects.skipped", "{object}", "Objects fetch left unread because their summary shows nothing can match.");
         _unreadableObjects = _meter.CreateCounter<long>("oteleport.objects.unreadable", "{object}", "Stored objects skipped by fetch because they could not be decoded.");
     }
 
@@ -35,6 +39,10 @@ internal sealed class OteleportMetrics : IDisposable
     }
 
     public void WriteFailed(SignalType signal) => _writeFailures.Add(1, Tag(signal));
+
+    public void ObjectRead(SignalType signal) => _objectsRead.Add(1, Tag(signal));
+
+    public void ObjectSkipped(SignalType signal) => _objectsSkipped.Add(1, Tag(signal));
 
     public void UnreadableObject(SignalType signal) => _unreadableObjects.Add(1, Tag(signal));
 

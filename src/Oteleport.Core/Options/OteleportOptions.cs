@@ -76,6 +76,13 @@ public sealed class StorageOptions
     /// </summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Keep a short summary with each object (S3 user metadata, or a hidden file beside it): record
+    /// count, time range, services, a Bloom filter of trace ids, metric names. Filtered fetches skip
+    /// objects that cannot match without downloading them. Default on.
+    /// </summary>
+    public bool Summaries { get; set; } = true;
+
     /// <summary>A batch with this many records is written without waiting for the rest of the interval.</summary>
     public int MaxBatchRecords { get; set; } = 20_000;
 

@@ -9,6 +9,7 @@ namespace Oteleport.Storage;
 public sealed class FileSystemObjectStore : IObjectStore
 {
     private const string TempMarker = ".tmp-";
+    private const string SummarySuffix = ".summary";
 
     /// <summary>Creates a store rooted at <paramref name="rootPath"/> (created when missing).</summary>
     public FileSystemObjectStore(string rootPath)
@@ -28,6 +29,15 @@ public sealed class FileSystemObjectStore : IObjectStore
         try
         {
             Directory.CreateDirectory(folder);
+            if (metadata.Summary is not null)
+            {
+                // Beside the object, hidden from listings; written first, so an object never appears
+                // with a summary that is not yet there.
+                var summaryPath = SummaryPathOf(path);
+                var summaryTemp = summaryPath + TempMarker + Guid.NewGuid().ToString("N");
+                await File.WriteAllTextAsync(summaryTemp, metadata.Summary, cancellationToken).ConfigureAwait(false);
+                File.Move(summaryTemp, summaryPath, overwrite: true);
+            }
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
             {
                 await file.WriteAsync(content, cancellationToken).ConfigureAwait(false);
@@ -59,9 +69,9 @@ public sealed class FileSystemObjectStore : IObjectStore
             found = new List<StoredObject>();
             foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
             {
-                if (file.Name.StartsWith('.') && file.Name.Contains(TempMarker, StringComparison.Ordinal))
+                if (file.Name.StartsWith('.'))
                 {
-                    continue; // a write in progress
+                    continue; // a write in progress, a summary, or the cursor key: never an object
                 }
                 var key = Path.GetRelativePath(RootPath, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
                 if (key.StartsWith(prefix, StringComparison.Ordinal) && (startAfter is null || string.CompareOrdinal(key, startAfter) > 0))
@@ -104,6 +114,26 @@ public sealed class FileSystemObjectStore : IObjectStore
             throw new StorageUnavailableException($"cannot read {key} under {RootPath}: {ex.Message}", ex);
         }
     }
+
+    /// <inheritdoc />
+    public async Task<string?> GetSummaryAsync(string key, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await File.ReadAllTextAsync(SummaryPathOf(PathOf(key)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageUnavailableException($"cannot read the summary of {key} under {RootPath}: {ex.Message}", ex);
+        }
+    }
+
+    private static string SummaryPathOf(string objectPath) =>
+        Path.Combine(Path.GetDirectoryName(objectPath)!, "." + Path.GetFileName(objectPath) + SummarySuffix);
 
     /// <inheritdoc />
     public async Task CheckAsync(CancellationToken cancellationToken = default)

@@ -20,6 +20,12 @@ public interface IObjectStore
     /// <summary>Opens the object's content as stored (still compressed when it was put compressed), or null when there is no such object.</summary>
     Task<Stream?> GetAsync(string key, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The summary stored with an object (<see cref="ObjectMetadata.Summary"/>), or null when it has none
+    /// or the store keeps none. Cheaper than reading the object; fetch uses it to skip objects.
+    /// </summary>
+    Task<string?> GetSummaryAsync(string key, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
+
     /// <summary>Checks that the store is reachable and usable (folder writable, bucket present, credentials valid).</summary>
     /// <exception cref="StorageUnavailableException">The store is not usable; the message says why.</exception>
     Task CheckAsync(CancellationToken cancellationToken = default);
@@ -28,7 +34,8 @@ public interface IObjectStore
 /// <summary>How an object's bytes are to be interpreted.</summary>
 /// <param name="ContentType">The media type, e.g. <c>application/json</c>.</param>
 /// <param name="ContentEncoding">The content coding, e.g. <c>gzip</c>, or null.</param>
-public sealed record ObjectMetadata(string ContentType, string? ContentEncoding = null);
+/// <param name="Summary">A short ASCII text kept with the object (S3 user metadata), or null.</param>
+public sealed record ObjectMetadata(string ContentType, string? ContentEncoding = null, string? Summary = null);
 
 /// <summary>An entry of a listing.</summary>
 /// <param name="Key">The key, relative to the store's root.</param>

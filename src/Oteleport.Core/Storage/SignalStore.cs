@@ -14,6 +14,7 @@ using Oteleport.Proto.V1;
 using Oteleport.Query;
 using Oteleport.Signals;
 using Oteleport.Storage.Flatten;
+using Oteleport.Storage.Summaries;
 using Oteleport.Storage.Writing;
 
 namespace Oteleport.Storage;
@@ -21,7 +22,9 @@ namespace Oteleport.Storage;
 /// <summary>The <see cref="ISignalStore"/> over an <see cref="IObjectStore"/>.</summary>
 internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDisposable
 {
+    private const int MaxCachedSummaries = 100_000;
     private readonly GroupCommitWriter _writer;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ObjectSummary?> _summaries = new(StringComparer.Ordinal);
     private readonly IObjectStore _objects;
     private readonly ICursorCodec _cursors;
     private readonly TimeProvider _time;
@@ -119,7 +122,8 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
             ? ObjectFormat.EncodeFlatten(signal, records, _storage.Gzip)
             : ObjectFormat.EncodeDocument(Build(signal, records), _storage.Gzip);
         var writtenAt = TimeZoneInfo.ConvertTime(_time.GetUtcNow(), _partitions.Zone);
-        return PutAsync(signal, folder, content, records.Count, writtenAt, cancellationToken);
+        var metadata = ObjectFormat.Metadata(_storage.Gzip) with { Summary = _storage.Summaries ? ObjectSummary.Build(signal, records) : null };
+        return PutAsync(signal, folder, content, records.Count, metadata, writtenAt, cancellationToken);
     }
 
     private static IMessage Build(SignalType signal, IReadOnlyList<SignalRecord> records) => signal switch
@@ -129,12 +133,12 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
         _ => LogShape.Instance.Build(records),
     };
 
-    private async Task PutAsync(SignalType signal, string folder, ReadOnlyMemory<byte> content, int recordCount, DateTimeOffset writtenAt, CancellationToken cancellationToken)
+    private async Task PutAsync(SignalType signal, string folder, ReadOnlyMemory<byte> content, int recordCount, ObjectMetadata metadata, DateTimeOffset writtenAt, CancellationToken cancellationToken)
     {
         var key = SignalLayout.NewObjectKey(signal, folder, writtenAt, _storage.Gzip);
         try
         {
-            await _objects.PutAsync(key, content, ObjectFormat.Metadata(_storage.Gzip), cancellationToken).ConfigureAwait(false);
+            await _objects.PutAsync(key, content, metadata, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageUnavailableException)
         {
@@ -190,9 +194,20 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
             var folder = folders[folderIndex];
             var prefix = SignalLayout.PartitionPrefix(shape.Signal, folder);
             var keys = ResumeKeys(prefix, resume?.Partition == folder ? resume : null, cancellationToken);
+            // Summaries pay off where records can be left out: under a filter, or in the partitions at
+            // the range's edges; elsewhere every record matches and reading at once is cheaper.
+            var consultSummaries = !query.Filter.IsEmpty || folderIndex == 0 || folderIndex == folders.Count - 1;
             await foreach (var (key, firstOffset) in keys.ConfigureAwait(false))
             {
+                if (consultSummaries && firstOffset == 0
+                    && await SummaryOfAsync(key, cancellationToken).ConfigureAwait(false) is { } summary
+                    && !summary.CanMatch(shape.Signal, query.StartTimeUnixNano, end, query.Filter))
+                {
+                    _metrics.ObjectSkipped(shape.Signal);
+                    continue;
+                }
                 records.Clear();
+                _metrics.ObjectRead(shape.Signal);
                 if (!await ReadRecordsAsync(shape, key, records, cancellationToken).ConfigureAwait(false))
                 {
                     continue;
@@ -231,6 +246,22 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
         {
             yield return (stored.Key, 0);
         }
+    }
+
+    private async Task<ObjectSummary?> SummaryOfAsync(string key, CancellationToken cancellationToken)
+    {
+        // Objects never change, so neither do their summaries.
+        if (_summaries.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+        var summary = ObjectSummary.Parse(await _objects.GetSummaryAsync(key, cancellationToken).ConfigureAwait(false));
+        if (_summaries.Count >= MaxCachedSummaries)
+        {
+            _summaries.Clear();
+        }
+        _summaries[key] = summary;
+        return summary;
     }
 
     private static bool InRange(in SignalRecord record, ulong start, ulong end) =>
