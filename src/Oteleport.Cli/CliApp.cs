@@ -41,9 +41,15 @@ internal static class CliApp
             await Fail(host, $"{ex.Message} (see oteleport --help)").ConfigureAwait(false);
             return UsageError;
         }
-        catch (Exception ex) when (Describe(ex) is { } reason)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await Fail(host, reason).ConfigureAwait(false);
+            await Fail(host, "interrupted").ConfigureAwait(false);
+            return Failure;
+        }
+        catch (Exception ex)
+        {
+            // Anything unforeseen still ends as one line, with the type to report it by.
+            await Fail(host, Describe(ex) ?? $"unexpected {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
             return Failure;
         }
     }
@@ -75,7 +81,7 @@ internal static class CliApp
             ? v.Split('+')[0]
             : typeof(CliApp).Assembly.GetName().Version?.ToString() ?? "unknown";
 
-    /// <summary>The one-line reason for a failure that ends the run, or null for a bug (left to crash with its stack).</summary>
+    /// <summary>The one-line reason for a failure that ends the run, or null for one that was not foreseen.</summary>
     private static string? Describe(Exception ex) => ex switch
     {
         CliFailure failure => failure.Message,

@@ -65,7 +65,7 @@ internal sealed class FetchCommand
         if (replayFromEnvironment is not null)
         {
             // Replay switched on by the environment alone deserves a word, or data would vanish silently.
-            await host.Error.WriteLineAsync($"oteleport: replaying {signal.Name} to {settings.Replay!.Endpoint} ({settings.Replay.ProtocolName}), from {replayFromEnvironment}").ConfigureAwait(false);
+            await host.Error.WriteLineAsync($"oteleport: replaying {signal.Name} to {settings.Replay!.EndpointText} ({settings.Replay.ProtocolName}), from {replayFromEnvironment}").ConfigureAwait(false);
         }
         using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) }) { Timeout = TimeSpan.FromMinutes(2) };
         var client = new OteleportClient(http, new OteleportClientOptions
@@ -74,13 +74,15 @@ internal sealed class FetchCommand
             AccessKey = settings.AccessKey,
             AccessKeyHeader = settings.AccessKeyHeader,
         });
-        var progress = new ProgressReporter(host, signal.Name, signal.RecordNoun, settings.Progress || host.ErrorIsTerminal, settings.Replay is not null);
+        var showProgress = settings.Progress || host.ErrorIsTerminal;
+        var progress = new ProgressReporter(host, signal.Name, signal.RecordNoun, showProgress, settings.Replay is not null);
         var retry = new RetryPolicy
         {
-            OnRetry = (attempt, reason, delay) =>
+            // Retries are progress, not failures: shown where progress is, so that a failed run still ends in one line.
+            OnRetry = !showProgress ? null : (attempt, reason, delay) =>
             {
                 progress.BreakLine();
-                host.Error.WriteLine($"oteleport: export to {settings.Replay!.Endpoint} failed ({FetchRun<TData>.OneLine(reason)}); retry {attempt} in {delay.TotalSeconds:0.#} s");
+                host.Error.WriteLine($"oteleport: export to {settings.Replay!.EndpointText} failed ({FetchRun<TData>.OneLine(reason)}); retry {attempt} in {delay.TotalSeconds:0.#} s");
             },
         };
         using var exporter = settings.Replay is { } replay ? OtlpExporter.Create(signal.Type, replay, retry) : null;

@@ -24,6 +24,8 @@ internal sealed class GrpcOtlpExporter : OtlpExporter
         {
             HttpHandler = new SocketsHttpHandler { ConnectTimeout = settings.Timeout, EnableMultipleHttp2Connections = true },
             DisposeHttpClient = true,
+            // Ctrl-C is an OperationCanceledException everywhere in the run, not an RpcException here.
+            ThrowOperationCanceledOnCancellation = true,
         });
     }
 
@@ -53,6 +55,15 @@ internal sealed class GrpcOtlpExporter : OtlpExporter
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
             var reason = $"{ex.StatusCode}{(ex.Status.Detail.Length > 0 ? ": " + ex.Status.Detail : "")}";
+            if (ex.Status.DebugException is { } cause)
+            {
+                // "Error connecting to subchannel." says less than the socket error beneath it.
+                while (cause.InnerException is not null)
+                {
+                    cause = cause.InnerException;
+                }
+                reason += $" ({cause.Message.TrimEnd('.')})";
+            }
             // The OTLP specification's retryable codes; RESOURCE_EXHAUSTED too, as the server may be shedding load.
             if (ex.StatusCode is StatusCode.Unavailable or StatusCode.ResourceExhausted or StatusCode.DeadlineExceeded
                 or StatusCode.Aborted or StatusCode.OutOfRange or StatusCode.Cancelled or StatusCode.DataLoss)

@@ -24,6 +24,9 @@ internal sealed record OtlpExportSettings(
 
     public string ProtocolName => Name(Protocol);
 
+    /// <summary>The endpoint as messages show it (without a lone trailing slash).</summary>
+    public string EndpointText => Endpoint.AbsolutePath == "/" ? Endpoint.AbsoluteUri.TrimEnd('/') : Endpoint.AbsoluteUri;
+
     public static string Name(OtlpProtocol protocol) => protocol switch
     {
         OtlpProtocol.Grpc => "grpc",

@@ -84,7 +84,7 @@ internal sealed class FetchRun<TData>(
         progress.Finish();
         if (_rejected > 0)
         {
-            throw new CliFailure($"{exporter!.Settings.Endpoint} rejected {_rejected} of {progress.Fetched} {signal.RecordNoun}");
+            throw new CliFailure($"{exporter!.Settings.EndpointText} rejected {_rejected} of {progress.Fetched} {signal.RecordNoun}");
         }
         return 0;
     }
@@ -187,13 +187,13 @@ internal sealed class FetchRun<TData>(
             }
             catch (OtlpExportException ex)
             {
-                throw new CliFailure($"export to {exporter.Settings.Endpoint} ({exporter.Settings.ProtocolName}) failed: {ex.Message}", ex);
+                throw new CliFailure($"export to {exporter.Settings.EndpointText} ({exporter.Settings.ProtocolName}) failed: {ex.Message}", ex);
             }
             if (outcome.Rejected > 0)
             {
                 _rejected += outcome.Rejected;
                 progress.BreakLine();
-                await host.Error.WriteLineAsync($"oteleport: {exporter.Settings.Endpoint} rejected {outcome.Rejected} {signal.RecordNoun}: {OneLine(outcome.Message)}").ConfigureAwait(false);
+                await host.Error.WriteLineAsync($"oteleport: {exporter.Settings.EndpointText} rejected {outcome.Rejected} {signal.RecordNoun}: {OneLine(outcome.Message)}").ConfigureAwait(false);
             }
             progress.AddSent(_records.Count - outcome.Rejected);
         }
