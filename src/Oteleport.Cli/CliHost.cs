@@ -12,6 +12,9 @@ internal sealed class CliHost
     /// <summary>Whether stderr is a terminal (progress is shown then, and redrawn in place).</summary>
     public bool ErrorIsTerminal { get; init; }
 
+    /// <summary>Whether stdout is a terminal too (progress would then tangle with the records, so it is not shown unasked).</summary>
+    public bool OutIsTerminal { get; init; }
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>The real process: UTF-8 console streams and the process environment.</summary>

@@ -74,7 +74,8 @@ internal sealed class FetchCommand
             AccessKey = settings.AccessKey,
             AccessKeyHeader = settings.AccessKeyHeader,
         });
-        var showProgress = settings.Progress || host.ErrorIsTerminal;
+        // Unasked, progress shows on a terminal that the records do not go to as well.
+        var showProgress = settings.Progress || (host.ErrorIsTerminal && (!host.OutIsTerminal || settings.Output is null));
         var progress = new ProgressReporter(host, signal.Name, signal.RecordNoun, showProgress, settings.Replay is not null);
         var retry = new RetryPolicy
         {

@@ -23,5 +23,6 @@ var host = new CliHost
     Error = Console.Error,
     GetEnvironmentVariable = Environment.GetEnvironmentVariable,
     ErrorIsTerminal = !Console.IsErrorRedirected,
+    OutIsTerminal = !Console.IsOutputRedirected,
 };
 return await CliApp.RunAsync(args, host, stop.Token);

@@ -160,6 +160,10 @@ internal sealed class FetchRun<TData>(
             signal.Shift(page, _shifter);
         }
         progress.AddFetched(_records.Count);
+        if (settings.Output is not null && host.OutIsTerminal)
+        {
+            progress.BreakLine();
+        }
 
         switch (settings.Output)
         {
