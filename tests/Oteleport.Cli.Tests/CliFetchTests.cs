@@ -27,7 +27,6 @@ public sealed class CliFetchTests
     {
         _server = await RunningServer.StartAsync(Key);
         // Spans over two hour partitions (09:30 .. 10:19), sent in two requests.
-        _spans = Ingest.SpansWithEvents(50, Base, TimeSpan.FromMinutes(1));
         var first = Ingest.SpansWithEvents(20, Base, TimeSpan.FromMinutes(1));
         var second = Ingest.SpansWithEvents(30, Base.AddMinutes(20), TimeSpan.FromMinutes(1), offset: 20);
         _spans = new TracesData { ResourceSpans = { first.ResourceSpans, second.ResourceSpans } };
