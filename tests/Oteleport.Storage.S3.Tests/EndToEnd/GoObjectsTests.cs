@@ -178,4 +178,23 @@ public sealed class GoObjectsTests
             .Should().BeEquivalentTo("my-service", "go-api", "go-worker");
         Encoding.UTF8.GetString(Oteleport.Otlp.Json.OtlpJson.Serialize(page)).Should().NotContain("not-ours");
     }
+
+    [Test]
+    public async Task A_bucket_that_a_go_server_wrote_in_local_time_is_read_with_the_time_zone_option()
+    {
+        // The Go server ran in Tokyo (UTC+9) and named partitions in its local time: 09:30 UTC is in folder 18.
+        var s3 = S3rverFixture.Server;
+        await GoObjects.PutAsync(s3, _bucket, "tokyo/traces/2024/10/23/18/spans-20241023183100-tokyo001.json",
+            GoObjects.TracesDocument("go-tokyo", "tokyo-span", "2B8EFFF798038103D269B633813FC60C", "2EE19B7EC3C1B174", "", H09.AddMinutes(30)));
+        var (start, end) = (GoObjects.Nanos(H09), GoObjects.Nanos(H10) - 1);
+
+        await using (var tokyo = await S3ServerInstance.StartAsync(s3, _bucket, "tokyo/", "--Oteleport:Storage:TimeZone=Asia/Tokyo"))
+        {
+            (await tokyo.FetchAllSpansAsync(start, end)).Select(s => s.Name).Should().Equal("tokyo-span");
+        }
+        await using (var utc = await S3ServerInstance.StartAsync(s3, _bucket, "tokyo/"))
+        {
+            (await utc.FetchAllSpansAsync(start, end)).Should().BeEmpty("in UTC the span's hour is folder 09, which is empty");
+        }
+    }
 }
