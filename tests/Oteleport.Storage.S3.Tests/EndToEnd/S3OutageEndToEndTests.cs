@@ -8,7 +8,6 @@ using Grpc.Net.Client;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Proto.Collector.Trace.V1;
-using OpenTelemetry.Proto.Trace.V1;
 using Oteleport.Otlp.Json;
 using Oteleport.Testing;
 

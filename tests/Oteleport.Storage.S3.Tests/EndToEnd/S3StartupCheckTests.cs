@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Oteleport.Server;
 using Oteleport.Testing;
 
