@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Oteleport.Hosting.AspNetCore;
 using Oteleport.Options;
+using Oteleport.Storage;
 
 namespace Oteleport.Server;
 
@@ -19,20 +20,58 @@ public static class OteleportServer
             Console.WriteLine(Usage);
             return 0;
         }
-        WebApplication app;
+        WebApplication? app = null;
         try
         {
             app = Build(args);
+            await CheckStorageAsync(app).ConfigureAwait(false);
             await app.StartAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (IsConfigurationError(ex))
         {
             await Console.Error.WriteLineAsync($"oteleport: {Describe(ex)}").ConfigureAwait(false);
+            if (app is not null)
+            {
+                await DisposeQuietlyAsync(app).ConfigureAwait(false);
+            }
             return 1;
         }
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>
+    /// Checks the store before the host starts, so that a missing bucket or an unreachable endpoint stops
+    /// the server with the one line of <see cref="RunAsync"/> on stderr, before any port is bound (the
+    /// start-up check of <c>AddOteleport()</c> runs again inside the host, where a failure is logged with
+    /// its stack trace by the host itself).
+    /// </summary>
+    private static async Task CheckStorageAsync(WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<OteleportOptions>>().Value;
+        var store = app.Services.GetRequiredService<IObjectStore>();
+        try
+        {
+            await store.CheckAsync().ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException ex)
+        {
+            throw new InvalidOperationException($"Oteleport cannot use its storage {StorageLocation.Parse(options.Storage.Location)}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Releases what a failed start holds (the store's client, the loggers' queues).</summary>
+    private static async Task DisposeQuietlyAsync(WebApplication app)
+    {
+        try
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or OperationCanceledException or AggregateException)
+        {
+            // The failure that matters has been reported.
+        }
     }
 
     /// <summary>Builds the app from the command line (<c>--config file.json</c>), environment and appsettings.</summary>

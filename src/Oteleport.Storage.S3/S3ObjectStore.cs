@@ -274,7 +274,10 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         var mapped = S3ErrorMapper.Map(exception, operation, _location, key, _endpoint, cancellationToken);
         if (mapped is not null)
         {
-            LogUnavailable(_logger, exception, operation, _location.Bucket, key, mapped.Message);
+            // The reason already says what failed and why. A stack trace of a refused connection or a
+            // missing bucket helps nobody, and an outage would print one per request: keep it for Debug.
+            LogUnavailable(_logger, operation, $"s3://{_location.Bucket}/{_location.KeyPrefix}{key}", mapped.Message);
+            LogUnavailableDetail(_logger, exception, operation);
         }
 
         return mapped;
@@ -299,7 +302,9 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         return config.RegionEndpoint is { } region ? $"of region {region.SystemName}" : "(default region)";
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
-        Message = "S3 {Operation} failed for bucket {Bucket} key {Key}: {Reason}")]
-    private static partial void LogUnavailable(ILogger logger, Exception exception, S3Operation operation, string bucket, string? key, string reason);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "S3 {Operation} failed for {Location}: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, S3Operation operation, string location, string reason);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "S3 {Operation} failure detail")]
+    private static partial void LogUnavailableDetail(ILogger logger, Exception exception, S3Operation operation);
 }

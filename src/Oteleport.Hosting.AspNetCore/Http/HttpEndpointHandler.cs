@@ -57,14 +57,14 @@ internal static partial class HttpEndpointHandler
             context.Response.ContentType = responseFormat.MediaType;
             await context.Response.Body.WriteAsync(responseFormat.Encode(result), context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Translate(ex, logger) is { } error && !context.Response.HasStarted)
+        catch (Exception ex) when (Translate(ex, logger, context.Request.Path) is { } error && !context.Response.HasStarted)
         {
             await ProtocolErrors.WriteAsync(context, error, responseFormat).ConfigureAwait(false);
         }
     }
 
     /// <summary>The protocol answer for a failure, or null to let it propagate (a cancelled request).</summary>
-    private static ProtocolException? Translate(Exception exception, ILogger logger)
+    private static ProtocolException? Translate(Exception exception, ILogger logger, PathString path)
     {
         switch (exception)
         {
@@ -79,7 +79,8 @@ internal static partial class HttpEndpointHandler
             case Google.Protobuf.InvalidProtocolBufferException protobuf:
                 return ProtocolException.BadRequest($"invalid protobuf body: {protobuf.Message}");
             case StorageUnavailableException storage:
-                LogStorageUnavailable(logger, storage);
+                // The store has logged the failure; its message is enough here (no stack trace per request in an outage).
+                LogStorageUnavailable(logger, path, storage.Message);
                 return ProtocolException.Unavailable("storage is unavailable, retry later");
             case OperationCanceledException:
                 return null;
@@ -89,8 +90,8 @@ internal static partial class HttpEndpointHandler
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage unavailable")]
-    private static partial void LogStorageUnavailable(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} answered 503: storage unavailable: {Reason}")]
+    private static partial void LogStorageUnavailable(ILogger logger, PathString path, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error")]
     private static partial void LogUnexpected(ILogger logger, Exception exception);
