@@ -11,7 +11,7 @@ using Oteleport.Proto.V1;
 namespace Oteleport.Server.Tests.Infrastructure;
 
 /// <summary>The two encodings of OTLP/HTTP and the REST API.</summary>
-internal enum Wire
+public enum Wire
 {
     Json,
     Protobuf,
