@@ -6,7 +6,7 @@ using OpenTelemetry.Proto.Trace.V1;
 using Oteleport.Proto.V1;
 using Oteleport.Server.Tests.Infrastructure;
 using Oteleport.Testing;
-using static Oteleport.Server.Tests.Infrastructure.Signals;
+using static Oteleport.Server.Tests.Infrastructure.Records;
 
 namespace Oteleport.Server.Tests;
 

@@ -10,7 +10,7 @@ using OpenTelemetry.Proto.Trace.V1;
 using Oteleport.Proto.V1;
 using Oteleport.Server.Tests.Infrastructure;
 using Oteleport.Testing;
-using static Oteleport.Server.Tests.Infrastructure.Signals;
+using static Oteleport.Server.Tests.Infrastructure.Records;
 
 namespace Oteleport.Server.Tests;
 
@@ -99,7 +99,7 @@ public sealed class SdkExportTests
         checkout.Attributes.Attr("order.items")!.ArrayValue.Values.Select(v => v.StringValue).Should().Equal("book", "pen");
         var paid = checkout.Events.Should().ContainSingle().Subject;
         paid.Name.Should().Be("payment.authorized");
-        paid.TimeUnixNano.Should().Be(Infrastructure.Signals.Nanos(eventTime));
+        paid.TimeUnixNano.Should().Be(Infrastructure.Records.Nanos(eventTime));
         paid.Attributes.Attr("amount")!.DoubleValue.Should().Be(12.5);
         paid.Attributes.Attr("currency")!.StringValue.Should().Be("EUR");
         var link = checkout.Links.Should().ContainSingle().Subject;
@@ -138,7 +138,7 @@ public sealed class SdkExportTests
         var category = Unique("Billing");
         var serviceName = Unique("billing");
         Activity activity;
-        using (var listener = ListenTo(category))
+        using (var listener = Senders.SampleAll(category))
         using (var source = new ActivitySource(category))
         using (var logging = Senders.Logging(_server, protocol, serviceName))
         {
@@ -189,7 +189,7 @@ public sealed class SdkExportTests
     {
         var meterName = Unique("Shop.Metrics");
         var serviceName = Unique("shop");
-        var before = Infrastructure.Signals.Nanos(DateTimeOffset.UtcNow);
+        var before = Infrastructure.Records.Nanos(DateTimeOffset.UtcNow);
         using var meter = new Meter(meterName, "4.5");
         // Disposing the provider exports once more (cumulative points again): the test reads before that.
         using var provider = Senders.Metrics(_server, protocol, meterName, serviceName, views => views
@@ -214,7 +214,7 @@ public sealed class SdkExportTests
             }
             Sdks.Flush(provider).Should().BeTrue();
         }
-        var after = Infrastructure.Signals.Nanos(DateTimeOffset.UtcNow);
+        var after = Infrastructure.Records.Nanos(DateTimeOffset.UtcNow);
 
         var (start, end) = AroundNow();
         var request = new FetchMetricsDataRequest { StartTimeUnixNano = start, EndTimeUnixNano = end, Limit = 10_000 };
@@ -301,19 +301,7 @@ public sealed class SdkExportTests
         span.EndTimeUnixNano.Should().Be(Nanos(activity.StartTimeUtc + activity.Duration));
     }
 
-    private static ulong Nanos(DateTime utc) => Infrastructure.Signals.Nanos(new DateTimeOffset(utc, TimeSpan.Zero));
+    private static ulong Nanos(DateTime utc) => Infrastructure.Records.Nanos(new DateTimeOffset(utc, TimeSpan.Zero));
 
     private static byte[] OtlpJsonBytes(IMessage message) => Oteleport.Otlp.Json.OtlpJson.Serialize(message);
-
-    /// <summary>Samples every activity of one source, so that logs written inside it carry its ids.</summary>
-    private static ActivityListener ListenTo(string sourceName)
-    {
-        var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == sourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-        };
-        ActivitySource.AddActivityListener(listener);
-        return listener;
-    }
 }

@@ -24,6 +24,18 @@ internal static class Senders
         }
     }
 
+    /// <summary>Samples every activity of one source without a provider, e.g. so that logs written inside one carry its ids.</summary>
+    public static System.Diagnostics.ActivityListener SampleAll(string sourceName)
+    {
+        var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == sourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+
     public static TracerProvider Tracing(ServerInstance server, OtlpExportProtocol protocol, string sourceName, string serviceName, string? headers = null) =>
         Sdk.CreateTracerProviderBuilder()
             .SetSampler(new AlwaysOnSampler())

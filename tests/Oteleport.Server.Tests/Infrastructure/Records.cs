@@ -9,7 +9,7 @@ using Oteleport.Testing;
 namespace Oteleport.Server.Tests.Infrastructure;
 
 /// <summary>Names, times and record views for reading results back.</summary>
-internal static class Signals
+internal static class Records
 {
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
