@@ -29,14 +29,14 @@ internal sealed record ServerPorts(int Grpc, int Http, int Api)
 /// </summary>
 internal sealed class ServerInstance : IAsyncDisposable
 {
-    private readonly string[] _extraArgs;
+    private readonly Func<ServerPorts, string[]> _argsFor;
     private WebApplication? _app;
     private GrpcChannel? _channel;
 
-    private ServerInstance(string folder, string[] extraArgs, ServerPorts ports, WebApplication app)
+    private ServerInstance(string folder, Func<ServerPorts, string[]> argsFor, ServerPorts ports, WebApplication app)
     {
         Folder = folder;
-        _extraArgs = extraArgs;
+        _argsFor = argsFor;
         Ports = ports;
         _app = app;
         Http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -65,30 +65,30 @@ internal sealed class ServerInstance : IAsyncDisposable
 
     /// <summary>Starts a server on <paramref name="folder"/>, with further command-line arguments.</summary>
     public static Task<ServerInstance> StartAsync(string folder, params string[] extraArgs) =>
-        StartAsync(folder, extraArgs, setStorageLocation: true);
+        StartAsync(folder, ports =>
+        [
+            .. ports.ToArgs(),
+            $"--Oteleport:Storage:Location={folder}",
+            .. extraArgs,
+        ]);
 
     /// <summary>
-    /// Starts a server with free ports passed on the command line. A port taken by someone else between
-    /// choosing and binding is retried with new ports.
+    /// Starts a server with the arguments that <paramref name="argsFor"/> gives for free ports (which it
+    /// may also write into a config file). Ports taken by someone else between choosing and binding are
+    /// replaced by new ones.
     /// </summary>
-    public static async Task<ServerInstance> StartAsync(string folder, string[] extraArgs, bool setStorageLocation)
+    public static async Task<ServerInstance> StartAsync(string folder, Func<ServerPorts, string[]> argsFor)
     {
         for (var attempt = 1; ; attempt++)
         {
             var ports = ServerPorts.Free();
-            var args = new List<string>(ports.ToArgs());
-            if (setStorageLocation)
-            {
-                args.Add($"--Oteleport:Storage:Location={folder}");
-            }
             // Quiet: the tests read results, not logs.
-            args.Add("--Logging:LogLevel:Default=Warning");
-            args.AddRange(extraArgs);
-            var app = OteleportServer.Build([.. args]);
+            string[] args = ["--Logging:LogLevel:Default=Warning", .. argsFor(ports)];
+            var app = OteleportServer.Build(args);
             try
             {
                 await app.StartAsync().ConfigureAwait(false);
-                return new ServerInstance(folder, extraArgs, ports, app);
+                return new ServerInstance(folder, argsFor, ports, app);
             }
             catch (IOException ex) when (attempt < 3 && IsAddressInUse(ex))
             {
@@ -101,7 +101,7 @@ internal sealed class ServerInstance : IAsyncDisposable
     public async Task<ServerInstance> RestartAsync()
     {
         await DisposeAsync().ConfigureAwait(false);
-        return await StartAsync(Folder, _extraArgs).ConfigureAwait(false);
+        return await StartAsync(Folder, _argsFor).ConfigureAwait(false);
     }
 
     public Uri Api(string path) => new(ApiUrl, path);
