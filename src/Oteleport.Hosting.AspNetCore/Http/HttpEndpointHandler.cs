@@ -16,10 +16,12 @@ internal static partial class HttpEndpointHandler
 {
     public delegate Task<Google.Protobuf.IMessage> Work(byte[] body, WireFormat format, CancellationToken cancellationToken);
 
-    public static async Task HandleAsync(HttpContext context, AccessKeyValidator accessKeys, long maxRequestBytes, ILogger logger, Work work)
+    // negotiate: whether Accept chooses the response format (the REST API). OTLP/HTTP answers in the
+    // request's own Content-Type whatever Accept says, as the OTLP specification requires.
+    public static async Task HandleAsync(HttpContext context, AccessKeyValidator accessKeys, long maxRequestBytes, ILogger logger, bool negotiate, Work work)
     {
         var requestFormat = WireFormat.FromContentType(context.Request.ContentType);
-        var responseFormat = WireFormat.ForResponse(context.Request, requestFormat);
+        var responseFormat = negotiate ? WireFormat.ForResponse(context.Request, requestFormat) : requestFormat ?? WireFormat.Json;
         try
         {
             if (!HttpMethods.IsPost(context.Request.Method))
