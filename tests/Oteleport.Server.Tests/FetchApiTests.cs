@@ -80,6 +80,20 @@ public sealed class FetchApiTests
         fromString.Should().Be(fromNumber);
     }
 
+    [TestCase("application/json; charset=utf-8", Api.JsonType)]
+    [TestCase("Application/JSON", Api.JsonType)]
+    [TestCase("application/protobuf", "application/protobuf")]
+    public async Task Content_type_parameters_case_and_the_other_protobuf_spelling_are_accepted(string contentType, string answered)
+    {
+        var wire = contentType.Contains("json", StringComparison.OrdinalIgnoreCase) ? Wire.Json : Wire.Protobuf;
+
+        using var response = await _server.Http.PostAsync(_server.Api("/api/traces/fetch"), wire.Encode(All(limit: 3)), contentType);
+
+        var body = await Api.ExpectOkAsync(response);
+        response.Content.Headers.ContentType!.MediaType.Should().Be(answered);
+        TestSignals.AllSpans(wire.Decode<FetchTracesDataResponse>(body).ResourceSpans).Should().HaveCount(3);
+    }
+
     [Test]
     public async Task A_json_response_has_the_go_servers_field_names_and_hex_ids()
     {

@@ -184,6 +184,30 @@ public sealed class OtlpHttpTests
         ExportLogsServiceResponse.Parser.ParseFrom(answer).Should().Be(new ExportLogsServiceResponse());
     }
 
+    [TestCase(Wire.Protobuf, "application/json")]
+    [TestCase(Wire.Json, "application/x-protobuf")]
+    public async Task The_answer_has_the_requests_content_type_whatever_accept_says(Wire wire, string accept)
+    {
+        // OTLP/HTTP: "The server MUST use the same Content-Type in the response as it received in the request."
+        var data = TestSignals.Logs(1, DateTimeOffset.UtcNow, TimeSpan.Zero);
+
+        using var response = await _server.Http.PostAsync(_server.Otlp("/v1/logs"), wire.Encode(data), wire.MediaType(), accept);
+
+        var answer = await Api.ExpectOkAsync(response);
+        response.Content.Headers.ContentType!.MediaType.Should().Be(wire.MediaType());
+        wire.Decode<ExportLogsServiceResponse>(answer).Should().Be(new ExportLogsServiceResponse());
+    }
+
+    [Test]
+    public async Task An_error_answer_has_the_requests_content_type_whatever_accept_says()
+    {
+        using var response = await _server.Http.PostAsync(_server.Otlp("/v1/traces"), [0x0A, 0xFF, 0xFF, 0xFF, 0x0F, 0x01], Api.ProtobufType, accept: Api.JsonType);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.Should().Be(Api.ProtobufType);
+        Oteleport.Proto.Rpc.Status.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync()).Code.Should().Be((int)Grpc.Core.StatusCode.InvalidArgument);
+    }
+
     [Test]
     public async Task A_malformed_protobuf_body_is_a_400_with_a_protobuf_status()
     {
