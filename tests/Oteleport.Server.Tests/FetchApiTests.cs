@@ -66,6 +66,15 @@ public sealed class FetchApiTests
     }
 
     [Test]
+    public async Task End_time_0_means_now_and_limit_0_the_default_of_1000()
+    {
+        var page = await _server.FetchTracesAsync(new FetchTracesDataRequest { StartTimeUnixNano = _start });
+
+        TestSignals.AllSpans(page.ResourceSpans).Should().HaveCount(SpanCount, "all were sent before now, and 300 is under the default page size");
+        page.HasMore.Should().BeFalse();
+    }
+
+    [Test]
     public async Task Json_requests_take_start_time_as_a_number_or_a_string()
     {
         var asNumber = $$"""{ "startTimeUnixNano": {{N(_start)}}, "endTimeUnixNano": {{N(_end)}}, "limit": 10000 }""";

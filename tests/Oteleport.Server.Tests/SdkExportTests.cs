@@ -265,34 +265,6 @@ public sealed class SdkExportTests
         e.Scale.Should().BeInRange(-10, 20);
     }
 
-    [Test]
-    public async Task Every_metric_kind_with_a_summary_sent_as_raw_otlp_over_grpc_comes_back_equal()
-    {
-        // The SDK makes no summaries: this document is built by hand and sent with the generated client.
-        var sent = TestSignals.AllMetricKinds(DateTimeOffset.UtcNow, points: 2);
-        var serviceName = Unique("raw-metrics");
-        sent.ResourceMetrics[0].Resource = TestSignals.Service(serviceName);
-        sent.ResourceMetrics[0].SchemaUrl = "https://opentelemetry.io/schemas/1.26.0";
-        var client = new OpenTelemetry.Proto.Collector.Metrics.V1.MetricsService.MetricsServiceClient(_server.Channel);
-        var answer = await client.ExportAsync(new OpenTelemetry.Proto.Collector.Metrics.V1.ExportMetricsServiceRequest { ResourceMetrics = { sent.ResourceMetrics } });
-        answer.PartialSuccess.Should().BeNull();
-
-        var (start, end) = AroundNow();
-        var request = new FetchMetricsDataRequest { StartTimeUnixNano = start, EndTimeUnixNano = end, Limit = 10_000 };
-        foreach (var wire in new[] { Wire.Json, Wire.Protobuf })
-        {
-            var fetched = await _server.FetchMetricsAsync(request, wire);
-            var ours = fetched.ResourceMetrics.Where(r => r.Resource.ServiceName() == serviceName).ToList();
-            ours.SelectMany(r => r.ScopeMetrics).SelectMany(s => s.Metrics).Select(m => m.DataCase).Distinct()
-                .Should().BeEquivalentTo(new[]
-                {
-                    Metric.DataOneofCase.Gauge, Metric.DataOneofCase.Sum, Metric.DataOneofCase.Histogram,
-                    Metric.DataOneofCase.ExponentialHistogram, Metric.DataOneofCase.Summary,
-                });
-            FlattenPoints(ours).Should().BeEquivalentTo(FlattenPoints(sent.ResourceMetrics), "every point of the five kinds comes back as sent ({0})", wire);
-        }
-    }
-
     private static void ExpectIdentity(Span span, Activity activity)
     {
         span.TraceId.Should().Equal(Id(activity.TraceId.ToHexString()));
