@@ -126,8 +126,18 @@ public sealed class AccessKeyTests(string headerName)
         var activity = source.StartActivity("keyed")!;
         activity.Stop();
 
+        using var events = new ExporterEvents();
+        var authority = protocol == OtlpExportProtocol.Grpc ? _server.GrpcUrl.Authority : _server.OtlpHttpUrl.Authority;
+        var (unauthenticated, denied) = protocol == OtlpExportProtocol.Grpc
+            ? ("StatusCode=\"Unauthenticated\"", "StatusCode=\"PermissionDenied\"")
+            : ("401 (Unauthorized)", "403 (Forbidden)");
+
         Export(activity, protocol, headers: null).Should().Be(ExportResult.Failure);
+        // The exporter reports why through its EventSource, synchronously within Export.
+        events.For(authority).Should().ContainSingle().Which.Should().Contain(unauthenticated);
+        events.Messages.Clear();
         Export(activity, protocol, headers: $"{headerName}={WrongKey}").Should().Be(ExportResult.Failure);
+        events.For(authority).Should().ContainSingle().Which.Should().Contain(denied);
         (await StoredSpansOfScope(scope)).Should().Be(0);
 
         Export(activity, protocol, headers: $"{headerName}={RightKey}").Should().Be(ExportResult.Success);
