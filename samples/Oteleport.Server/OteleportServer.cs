@@ -77,12 +77,14 @@ public static class OteleportServer
     /// <summary>Builds the app from the command line (<c>--config file.json</c>), environment and appsettings.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = FilterArgs(args, out var configFile) });
+        var settings = FilterArgs(args, out var configFile);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = settings });
         if (configFile is not null)
         {
             builder.Configuration.AddOteleportConfigFile(configFile);
-            // Environment variables still win over the file, as everywhere in .NET configuration.
+            // Environment variables and then command-line settings still win over the file, in .NET's usual order.
             builder.Configuration.AddEnvironmentVariables();
+            builder.Configuration.AddCommandLine(settings);
         }
         configure?.Invoke(builder);
 

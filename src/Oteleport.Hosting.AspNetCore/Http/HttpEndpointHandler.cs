@@ -16,11 +16,16 @@ internal static partial class HttpEndpointHandler
 {
     public delegate Task<Google.Protobuf.IMessage> Work(byte[] body, WireFormat format, CancellationToken cancellationToken);
 
-    /// <summary>A POST endpoint: access key, content type, body within the size limit, then the work.</summary>
-    public static Task HandleAsync(HttpContext context, AccessKeyValidator accessKeys, long maxRequestBytes, ILogger logger, Work work)
+    /// <summary>
+    /// A POST endpoint: access key, content type, body within the size limit, then the work.
+    /// <paramref name="negotiate"/>: whether Accept chooses the response format (the REST API). OTLP/HTTP
+    /// answers in the request's own Content-Type whatever Accept says, as the OTLP specification requires.
+    /// </summary>
+    public static Task HandleAsync(HttpContext context, AccessKeyValidator accessKeys, long maxRequestBytes, ILogger logger, bool negotiate, Work work)
     {
         var requestFormat = WireFormat.FromContentType(context.Request.ContentType);
-        return RunAsync(context, accessKeys, WireFormat.ForResponse(context.Request, requestFormat), logger, async () =>
+        var responseFormat = negotiate ? WireFormat.ForResponse(context.Request, requestFormat) : requestFormat ?? WireFormat.Json;
+        return RunAsync(context, accessKeys, responseFormat, logger, async () =>
         {
             if (!HttpMethods.IsPost(context.Request.Method))
             {

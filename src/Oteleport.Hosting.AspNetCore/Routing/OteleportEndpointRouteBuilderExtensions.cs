@@ -82,17 +82,17 @@ public static class OteleportEndpointRouteBuilderExtensions
         var store = endpoints.ServiceProvider.GetRequiredService<ISignalStore>();
         var parts = new[]
         {
-            MapPost(endpoints, $"{prefix}/v1/traces", "OtlpHttp.Traces", async (body, format, ct) =>
+            MapPost(endpoints, $"{prefix}/v1/traces", "OtlpHttp.Traces", negotiate: false, async (body, format, ct) =>
             {
                 await store.AppendTracesAsync(format.Decode<TracesData>(body), ct).ConfigureAwait(false);
                 return new ExportTraceServiceResponse();
             }),
-            MapPost(endpoints, $"{prefix}/v1/metrics", "OtlpHttp.Metrics", async (body, format, ct) =>
+            MapPost(endpoints, $"{prefix}/v1/metrics", "OtlpHttp.Metrics", negotiate: false, async (body, format, ct) =>
             {
                 await store.AppendMetricsAsync(format.Decode<MetricsData>(body), ct).ConfigureAwait(false);
                 return new ExportMetricsServiceResponse();
             }),
-            MapPost(endpoints, $"{prefix}/v1/logs", "OtlpHttp.Logs", async (body, format, ct) =>
+            MapPost(endpoints, $"{prefix}/v1/logs", "OtlpHttp.Logs", negotiate: false, async (body, format, ct) =>
             {
                 await store.AppendLogsAsync(format.Decode<LogsData>(body), ct).ConfigureAwait(false);
                 return new ExportLogsServiceResponse();
@@ -109,11 +109,11 @@ public static class OteleportEndpointRouteBuilderExtensions
         var store = endpoints.ServiceProvider.GetRequiredService<ISignalStore>();
         var parts = new[]
         {
-            MapPost(endpoints, $"{prefix}/api/traces/fetch", "Api.FetchTraces", async (body, format, ct) =>
+            MapPost(endpoints, $"{prefix}/api/traces/fetch", "Api.FetchTraces", negotiate: true, async (body, format, ct) =>
                 await store.FetchTracesAsync(FetchQueries.From(format.Decode<FetchTracesDataRequest>(body)), ct).ConfigureAwait(false)),
-            MapPost(endpoints, $"{prefix}/api/metrics/fetch", "Api.FetchMetrics", async (body, format, ct) =>
+            MapPost(endpoints, $"{prefix}/api/metrics/fetch", "Api.FetchMetrics", negotiate: true, async (body, format, ct) =>
                 await store.FetchMetricsAsync(FetchQueries.From(format.Decode<FetchMetricsDataRequest>(body)), ct).ConfigureAwait(false)),
-            MapPost(endpoints, $"{prefix}/api/logs/fetch", "Api.FetchLogs", async (body, format, ct) =>
+            MapPost(endpoints, $"{prefix}/api/logs/fetch", "Api.FetchLogs", negotiate: true, async (body, format, ct) =>
                 await store.FetchLogsAsync(FetchQueries.From(format.Decode<FetchLogsDataRequest>(body)), ct).ConfigureAwait(false)),
             MapTraceLookup(endpoints, $"{prefix}/api/traces/{{traceId}}", store, options.Api.TraceLookupWindow),
         };
@@ -147,14 +147,14 @@ public static class OteleportEndpointRouteBuilderExtensions
         })).WithDisplayName("Oteleport.Api.GetTrace");
     }
 
-    private static IEndpointConventionBuilder MapPost(IEndpointRouteBuilder endpoints, string pattern, string name, HttpEndpointHandler.Work work)
+    private static IEndpointConventionBuilder MapPost(IEndpointRouteBuilder endpoints, string pattern, string name, bool negotiate, HttpEndpointHandler.Work work)
     {
         var services = endpoints.ServiceProvider;
         var accessKeys = services.GetRequiredService<AccessKeyValidator>();
         var maxBytes = Options(endpoints).Limits.MaxRequestBytes;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Oteleport.Http");
         // Every method is routed here so that a GET gets a 405 in the protocol's error format, not a bare 404.
-        return endpoints.Map(pattern, context => HttpEndpointHandler.HandleAsync(context, accessKeys, maxBytes, logger, work))
+        return endpoints.Map(pattern, context => HttpEndpointHandler.HandleAsync(context, accessKeys, maxBytes, logger, negotiate, work))
             .WithDisplayName($"Oteleport.{name}");
     }
 
