@@ -142,7 +142,7 @@ public sealed class OteleportClientTests
     {
         var client = Client(OteleportWireFormat.Json);
         Func<Task> tooLarge = () => client.FetchMetricsAsync(new FetchMetricsDataRequest { StartTimeUnixNano = Range.StartTimeUnixNano, Limit = 1_000_000 });
-        Func<Task> tampered = () => client.FetchTracesAsync(new FetchTracesDataRequest { StartTimeUnixNano = Range.StartTimeUnixNano, Cursor = "bm90IGEgY3Vyc29y" });
+        Func<Task> tampered = () => client.FetchTracesAsync(new FetchTracesDataRequest { StartTimeUnixNano = Range.StartTimeUnixNano, EndTimeUnixNano = Range.EndTimeUnixNano, Cursor = "bm90IGEgY3Vyc29y" });
         Func<Task> noStart = () => client.FetchTracesAsync(new FetchTracesDataRequest());
 
         foreach (var (act, reason) in new[] { (tooLarge, "above the maximum"), (tampered, "invalid cursor"), (noStart, "startTimeUnixNano is required") })

@@ -179,6 +179,12 @@ public sealed class LimitOptions
     /// <summary>The largest <c>limit</c> a request may ask for; above it is a 400.</summary>
     public int MaxFetchLimit { get; set; } = 10000;
 
+    /// <summary>
+    /// The longest time range one fetch may cover (default 31 days). Every hour of a range is a listing,
+    /// so an unbounded range (a start in 1970) would be a very long walk; above it is a 400.
+    /// </summary>
+    public TimeSpan MaxFetchRange { get; set; } = TimeSpan.FromDays(31);
+
     /// <summary>The largest request body, compressed and decompressed (default 20 MiB).</summary>
     public long MaxRequestBytes { get; set; } = 20 * 1024 * 1024;
 }

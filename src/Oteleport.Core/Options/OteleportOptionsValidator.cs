@@ -66,6 +66,10 @@ internal sealed class OteleportOptionsValidator : IValidateOptions<OteleportOpti
         {
             errors.Add($"limits.default_fetch_limit must be between 1 and limits.max_fetch_limit ({options.Limits.MaxFetchLimit})");
         }
+        if (options.Limits.MaxFetchRange <= TimeSpan.Zero)
+        {
+            errors.Add("limits.max_fetch_range must be positive, e.g. 31.00:00:00");
+        }
         if (options.Limits.MaxRequestBytes <= 0)
         {
             errors.Add("limits.max_request_bytes must be positive");

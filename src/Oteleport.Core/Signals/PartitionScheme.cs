@@ -23,6 +23,7 @@ internal sealed class PartitionScheme(TimeZoneInfo zone)
     public List<string> FoldersBetween(ulong startUnixNano, ulong endUnixNano)
     {
         var folders = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         var end = FromUnixNano(endUnixNano);
         for (var t = FromUnixNano(startUnixNano); ; t += Step)
         {
@@ -32,7 +33,7 @@ internal sealed class PartitionScheme(TimeZoneInfo zone)
             }
             var folder = FolderOf(t);
             // A folder can recur non-adjacently only when clocks go back (DST); keep its first place.
-            if (folders.Count == 0 || (folders[^1] != folder && !folders.Contains(folder)))
+            if (seen.Add(folder))
             {
                 folders.Add(folder);
             }

@@ -169,6 +169,11 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
                 : "startTimeUnixNano is after endTimeUnixNano");
         }
 
+        if (end - query.StartTimeUnixNano > (ulong)_limits.MaxFetchRange.Ticks * 100)
+        {
+            throw new FetchRequestException(
+                $"the time range is longer than {_limits.MaxFetchRange.TotalDays:0.##} days (limits.max_fetch_range): fetch a shorter range, or raise the limit");
+        }
         var fingerprint = Fingerprint(shape.Signal, query);
         var folders = _partitions.FoldersBetween(query.StartTimeUnixNano, end);
         var folderIndex = 0;
@@ -191,6 +196,7 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
         var records = new List<SignalRecord>();
         for (; folderIndex < folders.Count; folderIndex++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var folder = folders[folderIndex];
             var prefix = SignalLayout.PartitionPrefix(shape.Signal, folder);
             var keys = ResumeKeys(prefix, resume?.Partition == folder ? resume : null, cancellationToken);

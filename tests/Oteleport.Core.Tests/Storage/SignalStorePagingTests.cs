@@ -120,6 +120,13 @@ public class SignalStorePagingTests
         other.Folder.Dispose();
     }
 
+    [Test]
+    public async Task A_range_longer_than_the_maximum_is_refused_at_once()
+    {
+        var act = () => _fixture.Store.FetchTracesAsync(new FetchQuery { StartTimeUnixNano = 1, EndTimeUnixNano = _end });
+        await act.Should().ThrowAsync<FetchRequestException>().WithMessage("the time range is longer than 31 days (limits.max_fetch_range)*");
+    }
+
     [TestCase(0UL, 0UL, 10L, "startTimeUnixNano is required")]
     [TestCase(200UL, 100UL, 10L, "startTimeUnixNano is after endTimeUnixNano")]
     [TestCase(100UL, 200UL, -1L, "limit must not be negative")]
