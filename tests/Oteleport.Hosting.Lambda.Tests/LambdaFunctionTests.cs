@@ -273,6 +273,67 @@ public sealed class LambdaFunctionTests
         answer.StatusCode.Should().Be(404, "the function maps no gRPC endpoint: a Function URL cannot carry HTTP/2 trailers");
     }
 
+    /// <summary>
+    /// The figures behind docs/lambda.md's advice on <c>limit</c>: the size of a page of typical HTTP server
+    /// spans in a Function URL answer, in JSON (text, escaped in the answer) and protobuf (base64).
+    /// </summary>
+    [Test]
+    public async Task A_page_of_1000_typical_spans_fits_in_the_6_MB_answer_in_json_and_protobuf()
+    {
+        var at = Start.AddMinutes(40);
+        var spans = TypicalSpans(1000, at);
+        (await _lambda.SendAsync(FunctionUrlEvents.Request("POST", "/v1/traces",
+            new ExportTraceServiceRequest { ResourceSpans = { spans.ResourceSpans } }.ToByteArray(), "application/x-protobuf", headers: WithKey)))
+            .StatusCode.Should().Be(200);
+        var request = new FetchTracesDataRequest { StartTimeUnixNano = TestSignals.UnixNano(at), EndTimeUnixNano = TestSignals.UnixNano(at.AddSeconds(1000)), Limit = 1000 };
+
+        var json = await _lambda.Runtime.InvokeAsync(FunctionUrlEvents.Request("POST", "/api/traces/fetch", OtlpJson.Serialize(request), "application/json", textBody: true, headers: WithKey));
+        var protobuf = await _lambda.Runtime.InvokeAsync(FunctionUrlEvents.Request("POST", "/api/traces/fetch", request.ToByteArray(), "application/x-protobuf", headers: WithKey));
+
+        var jsonAnswer = FunctionUrlAnswer.Parse(json.Response!);
+        var protobufAnswer = FunctionUrlAnswer.Parse(protobuf.Response!);
+        TestSignals.AllSpans(OtlpJson.Parse<FetchTracesDataResponse>(jsonAnswer.BodyBytes).ResourceSpans).Should().HaveCount(1000);
+        TestSignals.AllSpans(FetchTracesDataResponse.Parser.ParseFrom(protobufAnswer.BodyBytes).ResourceSpans).Should().HaveCount(1000);
+        TestContext.Out.WriteLine($"1000 spans: JSON answer {json.Response!.Length} bytes ({json.Response.Length / 1000} per span), protobuf answer {protobuf.Response!.Length} bytes ({protobuf.Response.Length / 1000} per span)");
+        json.Response.Length.Should().BeLessThan(6 * 1024 * 1024 / 2, "the default page leaves room for spans twice this size");
+        protobuf.Response.Length.Should().BeLessThan(json.Response.Length);
+    }
+
+    /// <summary>HTTP server spans as an instrumented web app sends them: a dozen attributes and one event each.</summary>
+    private static OpenTelemetry.Proto.Trace.V1.TracesData TypicalSpans(int count, DateTimeOffset first)
+    {
+        var data = TestSignals.Spans(count, first, TimeSpan.FromSeconds(1), services: 1, offset: 10_000);
+        foreach (var span in TestSignals.AllSpans(data.ResourceSpans))
+        {
+            span.ParentSpanId = TestSignals.SpanId(span.Name.GetHashCode(StringComparison.Ordinal));
+            span.Attributes.Add(new[]
+            {
+                TestSignals.Attr("http.request.method", "GET"),
+                TestSignals.Attr("url.scheme", "https"),
+                TestSignals.Attr("url.path", "/api/orders/12345/items"),
+                TestSignals.Attr("url.query", "page=2&size=50"),
+                TestSignals.Attr("http.route", "/api/orders/{id}/items"),
+                TestSignals.Attr("http.response.status_code", 200),
+                TestSignals.Attr("server.address", "shop.example.com"),
+                TestSignals.Attr("server.port", 443),
+                TestSignals.Attr("client.address", "203.0.113.7"),
+                TestSignals.Attr("user_agent.original", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"),
+                TestSignals.Attr("network.protocol.version", "1.1"),
+            });
+            span.Events.Add(new Span.Types.Event { Name = "cache.miss", TimeUnixNano = span.StartTimeUnixNano + 1000, Attributes = { TestSignals.Attr("cache.key", "orders:12345") } });
+            span.Status = new Status { Code = Status.Types.StatusCode.Ok };
+        }
+        data.ResourceSpans[0].Resource.Attributes.Add(new[]
+        {
+            TestSignals.Attr("service.version", "1.4.2"),
+            TestSignals.Attr("deployment.environment.name", "production"),
+            TestSignals.Attr("telemetry.sdk.language", "dotnet"),
+            TestSignals.Attr("telemetry.sdk.name", "opentelemetry"),
+            TestSignals.Attr("telemetry.sdk.version", "1.14.0"),
+        });
+        return data;
+    }
+
     private async Task<FetchTracesDataResponse> FetchTracesJsonAsync(DateTimeOffset from, DateTimeOffset to)
     {
         var request = new FetchTracesDataRequest { StartTimeUnixNano = TestSignals.UnixNano(from), EndTimeUnixNano = TestSignals.UnixNano(to) };
