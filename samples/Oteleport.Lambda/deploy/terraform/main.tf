@@ -30,11 +30,19 @@ locals {
   location = "s3://${var.bucket}/${local.prefix}"
 }
 
-# The published folder (bootstrap and its files) as the function package.
+# The published folder (bootstrap and its files) as the function package. A self-contained ReadyToRun
+# package zips to about 50 MB, at Lambda's limit for a direct upload, so it goes through S3.
 data "archive_file" "package" {
   type        = "zip"
   source_dir  = var.package_dir
   output_path = "${path.module}/.build/oteleport-lambda.zip"
+}
+
+resource "aws_s3_object" "package" {
+  bucket      = coalesce(var.package_bucket, var.bucket)
+  key         = "${var.package_key_prefix}${var.function_name}-${data.archive_file.package.output_md5}.zip"
+  source      = data.archive_file.package.output_path
+  source_hash = data.archive_file.package.output_md5
 }
 
 resource "aws_cloudwatch_log_group" "oteleport" {
@@ -96,7 +104,8 @@ resource "aws_lambda_function" "oteleport" {
   runtime          = "provided.al2023"
   handler          = "bootstrap" # not used by provided.* runtimes, but required by the API
   architectures    = [var.architecture]
-  filename         = data.archive_file.package.output_path
+  s3_bucket        = aws_s3_object.package.bucket
+  s3_key           = aws_s3_object.package.key
   source_code_hash = data.archive_file.package.output_base64sha256
   memory_size      = var.memory_size
   timeout          = var.timeout_seconds

@@ -38,6 +38,18 @@ variable "package_dir" {
   default     = "../../bin/publish/linux-arm64"
 }
 
+variable "package_bucket" {
+  description = "Bucket for the function package (same region as the function); default: the signals bucket."
+  type        = string
+  default     = null
+}
+
+variable "package_key_prefix" {
+  description = "Key prefix of the function package, outside the signals prefix."
+  type        = string
+  default     = "lambda-packages/"
+}
+
 variable "architecture" {
   description = "arm64 (Graviton; publish with the linux-arm64 profile) or x86_64 (linux-x64)."
   type        = string
