@@ -59,6 +59,32 @@ public sealed class LambdaHostTests
         options.DeadlineMargin.Should().Be(TimeSpan.FromSeconds(1));
     }
 
+    [TestCase(null, 0)]
+    [TestCase("00:00:00.050", 50)]
+    public void Inside_lambda_group_commit_waits_for_nothing_unless_configured(string? configured, int expectedMilliseconds)
+    {
+        var services = new ServiceCollection();
+        services.AddOptions<Oteleport.Options.OteleportOptions>().Configure(o =>
+        {
+            if (configured is not null)
+            {
+                o.Storage.FlushInterval = TimeSpan.Parse(configured, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        });
+        Environment.SetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");
+        try
+        {
+            services.AddOteleportLambdaHosting();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API", null);
+        }
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Oteleport.Options.OteleportOptions>>().Value
+            .Storage.FlushInterval.Should().Be(TimeSpan.FromMilliseconds(expectedMilliseconds));
+    }
+
     [Test]
     public async Task A_store_that_fails_its_start_check_is_posted_as_an_init_error_and_rethrown()
     {

@@ -74,7 +74,10 @@ public sealed class StorageOptions
     /// before the batch is written as one object (default 200 ms; <c>00:00:00</c> writes at once, still
     /// merging what arrives while a write is in flight). Each Export is acknowledged when its object is stored.
     /// </summary>
-    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan FlushInterval { get; set; } = DefaultFlushInterval;
+
+    /// <summary>The default <see cref="FlushInterval"/>.</summary>
+    public static readonly TimeSpan DefaultFlushInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
     /// Keep a short summary with each object (S3 user metadata, or a hidden file beside it): record

@@ -37,6 +37,15 @@ public static class LambdaHostingServiceCollectionExtensions
             configure?.Invoke(options);
             options.RuntimeApi = runtimeApi.Trim();
         });
+        // Lambda serves one request at a time: no other Export can join a batch, so waiting would
+        // only add latency. A configured interval other than the default is kept.
+        services.PostConfigure<Oteleport.Options.OteleportOptions>(oteleport =>
+        {
+            if (oteleport.Storage.FlushInterval == Oteleport.Options.StorageOptions.DefaultFlushInterval)
+            {
+                oteleport.Storage.FlushInterval = TimeSpan.Zero;
+            }
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.RemoveAll<IServer>();
         services.AddSingleton<IServer, LambdaServer>();
