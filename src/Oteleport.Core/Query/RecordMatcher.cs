@@ -20,7 +20,7 @@ internal static class RecordMatcher
             return true;
         }
         var resource = ResourceOf(record.Resource);
-        if (!string.IsNullOrEmpty(filter.ServiceName) && !HasAttribute(resource?.Attributes, "service.name", new AnyValue { StringValue = filter.ServiceName }))
+        if (!string.IsNullOrEmpty(filter.ServiceName) && ServiceNameOf(resource) != filter.ServiceName)
         {
             return false;
         }
@@ -69,13 +69,31 @@ internal static class RecordMatcher
         return AllAttributes(attributes, filter.Attributes);
     }
 
-    private static Resource? ResourceOf(IMessage container) => container switch
+    /// <summary>The Resource of a ResourceSpans / ResourceMetrics / ResourceLogs container.</summary>
+    internal static Resource? ResourceOf(IMessage container) => container switch
     {
         ResourceSpans r => r.Resource,
         ResourceMetrics r => r.Resource,
         ResourceLogs r => r.Resource,
         _ => null,
     };
+
+    /// <summary>The <c>service.name</c> resource attribute, or null.</summary>
+    internal static string? ServiceNameOf(Resource? resource)
+    {
+        if (resource is null)
+        {
+            return null;
+        }
+        foreach (var kv in resource.Attributes)
+        {
+            if (kv.Key == "service.name")
+            {
+                return kv.Value?.StringValue;
+            }
+        }
+        return null;
+    }
 
     private static bool AllAttributes(RepeatedField<KeyValue>? attributes, IReadOnlyList<KeyValue> wanted)
     {

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OpenTelemetry.Proto.Logs.V1;
 using OpenTelemetry.Proto.Metrics.V1;
-using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
 using Oteleport.Query;
 using Oteleport.Signals;
@@ -52,7 +51,7 @@ internal sealed class ObjectSummary
                 min = Math.Min(min, record.TimeUnixNano);
                 max = Math.Max(max, record.TimeUnixNano);
             }
-            if (ServiceOf(record) is { } service)
+            if (RecordMatcher.ServiceNameOf(RecordMatcher.ResourceOf(record.Resource)) is { } service)
             {
                 services.Add(service);
             }
@@ -153,29 +152,6 @@ internal sealed class ObjectSummary
             return false;
         }
         return true;
-    }
-
-    private static string? ServiceOf(in SignalRecord record)
-    {
-        var resource = record.Resource switch
-        {
-            ResourceSpans r => r.Resource,
-            ResourceMetrics r => r.Resource,
-            ResourceLogs r => r.Resource,
-            _ => (Resource?)null,
-        };
-        if (resource is null)
-        {
-            return null;
-        }
-        foreach (var kv in resource.Attributes)
-        {
-            if (kv.Key == "service.name")
-            {
-                return kv.Value?.StringValue;
-            }
-        }
-        return null;
     }
 
     private static string Serialize(ObjectSummary summary) => JsonSerializer.Serialize(summary, SummaryJsonContext.Default.ObjectSummary);
