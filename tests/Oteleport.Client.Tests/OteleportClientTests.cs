@@ -311,8 +311,22 @@ public sealed class OteleportClientTests
             byAttribute.AddRange(TestSignals.AllSpans(page.ResourceSpans));
         }
 
+        // A status code filter is present even at 0 (UNSET), which the spans sent here all are.
+        var unset = new List<Span>();
+        await foreach (var page in client.ReadTracesAsync(Range, new FetchFilter { StatusCode = OpenTelemetry.Proto.Trace.V1.Status.Types.StatusCode.Unset }))
+        {
+            unset.AddRange(TestSignals.AllSpans(page.ResourceSpans));
+        }
+        var ok = new List<Span>();
+        await foreach (var page in client.ReadTracesAsync(Range, new FetchFilter { StatusCode = OpenTelemetry.Proto.Trace.V1.Status.Types.StatusCode.Ok }))
+        {
+            ok.AddRange(TestSignals.AllSpans(page.ResourceSpans));
+        }
+
         byTrace.Select(s => s.Name).Should().BeEquivalentTo("span-8", "span-9", "span-10", "span-11");
         byAttribute.Should().ContainSingle().Which.Name.Should().Be("span-17");
+        unset.Should().HaveCount(25);
+        ok.Should().BeEmpty();
     }
 
     [Test]
