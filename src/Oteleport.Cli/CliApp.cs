@@ -65,6 +65,7 @@ internal static class CliApp
         root.Subcommands.Add(FetchCommand.Create(TracesSignal.Instance, "Spans of a time range", host));
         root.Subcommands.Add(FetchCommand.Create(MetricsSignal.Instance, "Metric data points of a time range", host));
         root.Subcommands.Add(FetchCommand.Create(LogsSignal.Instance, "Log records of a time range", host));
+        root.Subcommands.Add(FetchCommand.CreateTraceLookup(host));
         var version = new Command("version", "The version of this tool");
         version.SetAction(parse =>
         {
@@ -72,7 +73,7 @@ internal static class CliApp
             return Success;
         });
         root.Subcommands.Add(version);
-        root.SetAction(int (ParseResult parse) => throw new UsageException("name a command: traces, metrics, logs or version"));
+        root.SetAction(int (ParseResult parse) => throw new UsageException("name a command: traces, metrics, logs, trace or version"));
         return root;
     }
 

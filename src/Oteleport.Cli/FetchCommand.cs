@@ -1,14 +1,18 @@
 using System.CommandLine;
 using Google.Protobuf;
+using OpenTelemetry.Proto.Common.V1;
+using OpenTelemetry.Proto.Logs.V1;
+using OpenTelemetry.Proto.Trace.V1;
 using Oteleport.Cli.Replay;
 using Oteleport.Cli.Running;
 using Oteleport.Cli.Settings;
 using Oteleport.Cli.Signals;
 using Oteleport.Client;
+using Oteleport.Query;
 
 namespace Oteleport.Cli;
 
-/// <summary><c>oteleport traces|metrics|logs</c>: its options, and how they become <see cref="FetchSettings"/>.</summary>
+/// <summary><c>oteleport traces|metrics|logs</c> and <c>oteleport trace HEX</c>: their options, and how they become <see cref="FetchSettings"/>.</summary>
 internal sealed class FetchCommand
 {
     private const string DefaultEndpoint = "http://localhost:8080";
@@ -33,28 +37,71 @@ internal sealed class FetchCommand
     private readonly Option<string> _timeShift = new("--time-shift") { Description = "Move all timestamps so that the earliest record lands at this RFC 3339 time, or now (the default)", HelpName = "now|time", Arity = ArgumentArity.ZeroOrOne };
     private readonly Option<bool> _progress = new("--progress") { Description = "Show progress on stderr even when it is not a terminal" };
 
-    private FetchCommand(string name, string description)
+    // Filters: every one given must hold for a record. Each applies to the signals in Filter.Signals.
+    private readonly Filter _service = new(new Option<string>("--service") { Description = "Only records of this service (resource attribute service.name)", HelpName = "name" }, "traces", "metrics", "logs");
+    private readonly Filter _resourceAttr = new(new Option<string[]>("--resource-attr") { Description = "Only records whose resource has this attribute, key=value (repeatable; all must hold)", HelpName = "key=value", AllowMultipleArgumentsPerToken = false }, "traces", "metrics", "logs");
+    private readonly Filter _attr = new(new Option<string[]>("--attr") { Description = "Only records (spans, data points, log records) with this attribute, key=value (repeatable; all must hold; 500 matches the number 500)", HelpName = "key=value", AllowMultipleArgumentsPerToken = false }, "traces", "metrics", "logs");
+    private readonly Filter _traceId = new(new Option<string>("--trace-id") { Description = "Only spans or log records of this trace (32 hex digits)", HelpName = "hex" }, "traces", "logs");
+    private readonly Filter _spanName = new(new Option<string>("--span-name") { Description = "Only spans with exactly this name", HelpName = "name" }, "traces");
+    private readonly Filter _kind = new(new Option<string>("--kind") { Description = "Only spans of this kind: server, client, internal, producer or consumer", HelpName = "kind" }, "traces");
+    private readonly Filter _errors = new(new Option<bool>("--errors") { Description = "Only spans with status ERROR" }, "traces");
+    private readonly Filter _minSeverity = new(new Option<string>("--min-severity") { Description = "Only log records at or above: trace, debug, info, warn, error, fatal, or a number 1-24", HelpName = "level" }, "logs");
+    private readonly Filter _bodyContains = new(new Option<string>("--body-contains") { Description = "Only log records whose body contains this text (case-sensitive)", HelpName = "text" }, "logs");
+    private readonly Filter _metric = new(new Option<string>("--metric") { Description = "Only data points of the metric with exactly this name", HelpName = "name" }, "metrics");
+
+    private readonly Argument<string>? _lookupTraceId;
+
+    /// <summary>A command of one signal (<paramref name="lookup"/> false) or the lookup of one trace.</summary>
+    private FetchCommand(string name, string description, string signal, bool lookup)
     {
         Command = new Command(name, description);
         _output.AcceptOnlyFromAmong("json", "jsonl");
         _otlpProtocol.AcceptOnlyFromAmong("grpc", "http/protobuf", "http/json");
         _otlpHeader.AllowMultipleArgumentsPerToken = false;
-        foreach (var option in new Option[]
+        if (lookup)
         {
-            _since, _until, _startTime, _endTime, _limit, _follow, _followLag, _pollInterval, _endpoint, _accessKey,
-            _accessKeyHeader, _profile, _output, _otlpEndpoint, _otlpProtocol, _otlpHeader, _replay, _timeShift, _progress,
-        })
+            _lookupTraceId = new Argument<string>("trace-id") { Description = "The trace id: 32 hex digits" };
+            Command.Arguments.Add(_lookupTraceId);
+            _since.Description = "Look back this long: 30s, 5m, 1h30m, 2d (default: the server's window, 24h)";
+        }
+        var options = new List<Option> { _since, _until, _startTime, _endTime };
+        if (!lookup)
+        {
+            options.AddRange([_limit, _follow, _followLag, _pollInterval]);
+        }
+        options.AddRange([_endpoint, _accessKey, _accessKeyHeader, _profile, _output, _otlpEndpoint, _otlpProtocol, _otlpHeader, _replay, _timeShift, _progress]);
+        if (!lookup)
+        {
+            foreach (var filter in Filters)
+            {
+                // Present on every signal's command, so that a wrong signal gets a clear word rather than "unrecognized";
+                // listed in the help of the signals it applies to.
+                filter.Option.Hidden = !filter.Signals.Contains(signal);
+                options.Add(filter.Option);
+            }
+        }
+        foreach (var option in options)
         {
             Command.Options.Add(option);
         }
     }
 
+    private IEnumerable<Filter> Filters => [_service, _resourceAttr, _attr, _traceId, _spanName, _kind, _errors, _minSeverity, _bodyContains, _metric];
+
     public Command Command { get; }
 
     public static Command Create<TData>(CliSignal<TData> signal, string description, CliHost host) where TData : IMessage<TData>, new()
     {
-        var command = new FetchCommand(signal.Name, description);
+        var command = new FetchCommand(signal.Name, description, signal.Name, lookup: false);
         command.Command.SetAction((parse, ct) => command.RunAsync(signal, parse, host, ct));
+        return command.Command;
+    }
+
+    /// <summary><c>oteleport trace HEX</c>: every span of one trace, printed or replayed as a traces run would be.</summary>
+    public static Command CreateTraceLookup(CliHost host)
+    {
+        var command = new FetchCommand("trace", "Every span of one trace (GET /api/traces/{traceId}), as one OTLP JSON document", "traces", lookup: true);
+        command.Command.SetAction((parse, ct) => command.RunAsync(TraceLookupSignal.Instance, parse, host, ct));
         return command.Command;
     }
 
@@ -113,7 +160,8 @@ internal sealed class FetchCommand
         {
             throw new UsageException("--until and --end-time both set the end: give one");
         }
-        var follow = parse.GetValue(_follow);
+        var lookup = _lookupTraceId is not null;
+        var follow = !lookup && parse.GetValue(_follow);
         if (follow && (Given(_until) || Given(_endTime)))
         {
             throw new UsageException("--follow reads up to now and on: it takes no --until or --end-time");
@@ -123,9 +171,13 @@ internal sealed class FetchCommand
         {
             start = TimeSyntax.ParseRfc3339("--start-time", startTime);
         }
+        else if ((parse.GetValue(_since) ?? (lookup ? null : "5m")) is { } since)
+        {
+            start = Ago("--since", since, now);
+        }
         else
         {
-            start = Ago("--since", parse.GetValue(_since) ?? "5m", now);
+            start = 0; // a trace lookup: the server's window before the end
         }
         ulong end = 0;
         if (parse.GetValue(_endTime) is { } endTime)
@@ -141,18 +193,21 @@ internal sealed class FetchCommand
             throw new UsageException($"the end ({TimeSyntax.FormatUnixNano(end)}) is before the start ({TimeSyntax.FormatUnixNano(start)})");
         }
 
-        var limit = parse.GetValue(_limit);
-        if (Given(_limit) && limit <= 0)
+        var limit = lookup ? 0 : parse.GetValue(_limit);
+        if (!lookup && Given(_limit) && limit <= 0)
         {
             throw new UsageException("--limit must be a positive number of records");
         }
-        if (!Given(_limit) && profile.Text("limit") is { } profileLimit)
+        if (!lookup && !Given(_limit) && profile.Text("limit") is { } profileLimit)
         {
             limit = long.TryParse(profileLimit, out var l) && l > 0 ? l : throw new UsageException($"--profile: limit '{profileLimit}' is not a positive number");
         }
 
-        var followLag = Positive("--follow-lag", parse.GetValue(_followLag) ?? profile.Text("followLag") ?? "5s", allowZero: true);
-        var pollInterval = Positive("--poll-interval", parse.GetValue(_pollInterval) ?? profile.Text("pollInterval") ?? "2s", allowZero: false);
+        var followLag = Positive("--follow-lag", (lookup ? null : parse.GetValue(_followLag)) ?? profile.Text("followLag") ?? "5s", allowZero: true);
+        var pollInterval = Positive("--poll-interval", (lookup ? null : parse.GetValue(_pollInterval)) ?? profile.Text("pollInterval") ?? "2s", allowZero: false);
+        var filter = lookup
+            ? new FetchFilter { TraceId = FilterSyntax.TraceId(null, parse.GetValue(_lookupTraceId!) ?? "") }
+            : ResolveFilter(signal, parse);
 
         ulong shiftTarget = 0;
         var timeShift = Given(_timeShift);
@@ -200,8 +255,42 @@ internal sealed class FetchCommand
             TimeShiftTarget = shiftTarget,
             Progress = parse.GetValue(_progress),
             Replay = replay,
+            Filter = filter,
+            LookupTraceId = lookup ? Convert.ToHexString(filter.TraceId!.Span) : null,
         };
     }
+
+    /// <summary>The filter options as a <see cref="FetchFilter"/>; one given for a signal it does not apply to is a usage error.</summary>
+    private FetchFilter ResolveFilter(string signal, ParseResult parse)
+    {
+        foreach (var filter in Filters)
+        {
+            if (parse.GetResult(filter.Option) is { Implicit: false } && !filter.Signals.Contains(signal))
+            {
+                throw new UsageException($"{filter.Option.Name} applies to {string.Join(" and ", filter.Signals)} only");
+            }
+        }
+        string? Text(Filter filter) => parse.GetValue((Option<string>)filter.Option) is { } value ? FilterSyntax.NonEmpty(filter.Option.Name, value) : null;
+        List<KeyValue> Attributes(Filter filter) =>
+            (parse.GetValue((Option<string[]>)filter.Option) ?? []).Select(text => FilterSyntax.Attribute(filter.Option.Name, text)).ToList();
+
+        return new FetchFilter
+        {
+            ServiceName = Text(_service),
+            ResourceAttributes = Attributes(_resourceAttr),
+            Attributes = Attributes(_attr),
+            TraceId = Text(_traceId) is { } id ? FilterSyntax.TraceId(_traceId.Option.Name, id) : null,
+            SpanName = Text(_spanName),
+            SpanKind = Text(_kind) is { } kind ? FilterSyntax.Kind(_kind.Option.Name, kind) : null,
+            StatusCode = parse.GetValue((Option<bool>)_errors.Option) ? Status.Types.StatusCode.Error : null,
+            MinSeverity = Text(_minSeverity) is { } severity ? FilterSyntax.Severity(_minSeverity.Option.Name, severity) : SeverityNumber.Unspecified,
+            BodyContains = Text(_bodyContains),
+            MetricName = Text(_metric),
+        };
+    }
+
+    /// <summary>A filter option and the signals it applies to.</summary>
+    private sealed record Filter(Option Option, params string[] Signals);
 
     private static ulong Ago(string option, string duration, ulong now)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
@@ -7,13 +8,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Oteleport.Otlp.Json;
 using Oteleport.Proto.V1;
+using Oteleport.Query;
+using OpenTelemetry.Proto.Trace.V1;
 using RpcStatus = Oteleport.Proto.Rpc.Status;
 
 namespace Oteleport.Client;
 
 /// <summary>
-/// A client of the Oteleport REST API (<c>POST {prefix}/api/{traces|metrics|logs}/fetch</c>): one call per
-/// page, or <c>Read*Async</c> to walk a whole time range page by page.
+/// A client of the Oteleport REST API (<c>POST {prefix}/api/{traces|metrics|logs}/fetch</c> and
+/// <c>GET {prefix}/api/traces/{traceId}</c>): one call per page, <c>Read*Async</c> to walk a whole time range
+/// page by page (optionally narrowed by a <see cref="FetchFilter"/>), or <see cref="GetTraceAsync(string, OteleportTimeRange?, CancellationToken)"/> for one trace.
 /// </summary>
 /// <remarks>
 /// Thread-safe; share one instance (or let <c>AddOteleportClient</c> hand it out). Errors are
@@ -75,62 +79,172 @@ public sealed class OteleportClient
     /// <exception cref="OteleportClientException">The server answered with an error.</exception>
     /// <exception cref="OteleportConnectionException">The server could not be reached.</exception>
     public Task<FetchTracesDataResponse> FetchTracesAsync(FetchTracesDataRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(request, "traces", FetchTracesDataResponse.Parser, cancellationToken);
+        FetchAsync(request, "traces", FetchTracesDataResponse.Parser, cancellationToken);
 
     /// <summary>Fetches one page of metric data points.</summary>
     /// <inheritdoc cref="FetchTracesAsync" path="/param"/>
     /// <inheritdoc cref="FetchTracesAsync" path="/returns"/>
     /// <inheritdoc cref="FetchTracesAsync" path="/exception"/>
     public Task<FetchMetricsDataResponse> FetchMetricsAsync(FetchMetricsDataRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(request, "metrics", FetchMetricsDataResponse.Parser, cancellationToken);
+        FetchAsync(request, "metrics", FetchMetricsDataResponse.Parser, cancellationToken);
 
     /// <summary>Fetches one page of log records.</summary>
     /// <inheritdoc cref="FetchTracesAsync" path="/param"/>
     /// <inheritdoc cref="FetchTracesAsync" path="/returns"/>
     /// <inheritdoc cref="FetchTracesAsync" path="/exception"/>
     public Task<FetchLogsDataResponse> FetchLogsAsync(FetchLogsDataRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(request, "logs", FetchLogsDataResponse.Parser, cancellationToken);
+        FetchAsync(request, "logs", FetchLogsDataResponse.Parser, cancellationToken);
 
     /// <summary>Reads every span of a time range, a page at a time, following <c>nextCursor</c> while <c>hasMore</c>.</summary>
     /// <param name="range">The time range; every page is asked with exactly these bounds (the cursor is bound to them).</param>
     /// <param name="limit">Records per page; 0 for the server's default.</param>
     /// <param name="cancellationToken">Cancels the walk.</param>
     /// <returns>The pages in order; together they hold each record of the range once.</returns>
+    /// <exception cref="ArgumentException">The range has no start, or the limit is negative.</exception>
     /// <exception cref="OteleportClientException">The server answered with an error.</exception>
     /// <exception cref="OteleportConnectionException">The server could not be reached.</exception>
     public IAsyncEnumerable<FetchTracesDataResponse> ReadTracesAsync(OteleportTimeRange range, long limit = 0, CancellationToken cancellationToken = default) =>
-        ReadAsync(range, limit, cursor => new FetchTracesDataRequest { StartTimeUnixNano = range.StartTimeUnixNano, EndTimeUnixNano = range.EndTimeUnixNano, Limit = limit, Cursor = cursor },
-            FetchTracesAsync, static r => (r.HasMore, r.NextCursor), cancellationToken);
+        ReadTracesAsync(range, FetchFilter.None, limit, cancellationToken);
+
+    /// <summary>Reads the spans of a time range that pass <paramref name="filter"/>, a page at a time.</summary>
+    /// <param name="range">The time range; every page is asked with exactly these bounds (the cursor is bound to them).</param>
+    /// <param name="filter">
+    /// The filters, sent unchanged with every page (the cursor is bound to them too). Every filter that is set
+    /// must hold for a span; a resource or scope without a matching span is left out. <see cref="FetchFilter.MinSeverity"/>,
+    /// <see cref="FetchFilter.BodyContains"/> and <see cref="FetchFilter.MetricName"/> do not apply to spans.
+    /// </param>
+    /// <param name="limit">Records per page; 0 for the server's default.</param>
+    /// <param name="cancellationToken">Cancels the walk.</param>
+    /// <returns>The pages in order; together they hold each matching record of the range once.</returns>
+    /// <exception cref="ArgumentException">The range has no start, the limit is negative, a filter does not apply to the signal, or a trace id is not 16 bytes.</exception>
+    /// <exception cref="OteleportClientException">The server answered with an error.</exception>
+    /// <exception cref="OteleportConnectionException">The server could not be reached.</exception>
+    public IAsyncEnumerable<FetchTracesDataResponse> ReadTracesAsync(OteleportTimeRange range, FetchFilter filter, long limit = 0, CancellationToken cancellationToken = default)
+    {
+        CheckRead(range, limit);
+        FetchRequests.Traces(range, limit, "", filter);
+        return ReadAsync(cursor => FetchRequests.Traces(range, limit, cursor, filter), FetchTracesAsync, static r => (r.HasMore, r.NextCursor), cancellationToken);
+    }
 
     /// <summary>Reads every metric data point of a time range, a page at a time.</summary>
-    /// <inheritdoc cref="ReadTracesAsync" path="/param"/>
-    /// <inheritdoc cref="ReadTracesAsync" path="/returns"/>
-    /// <inheritdoc cref="ReadTracesAsync" path="/exception"/>
+    /// <inheritdoc cref="ReadTracesAsync(OteleportTimeRange, long, CancellationToken)" path="/param"/>
+    /// <inheritdoc cref="ReadTracesAsync(OteleportTimeRange, long, CancellationToken)" path="/returns"/>
+    /// <inheritdoc cref="ReadTracesAsync(OteleportTimeRange, long, CancellationToken)" path="/exception"/>
     public IAsyncEnumerable<FetchMetricsDataResponse> ReadMetricsAsync(OteleportTimeRange range, long limit = 0, CancellationToken cancellationToken = default) =>
-        ReadAsync(range, limit, cursor => new FetchMetricsDataRequest { StartTimeUnixNano = range.StartTimeUnixNano, EndTimeUnixNano = range.EndTimeUnixNano, Limit = limit, Cursor = cursor },
-            FetchMetricsAsync, static r => (r.HasMore, r.NextCursor), cancellationToken);
+        ReadMetricsAsync(range, FetchFilter.None, limit, cancellationToken);
+
+    /// <summary>Reads the metric data points of a time range that pass <paramref name="filter"/>, a page at a time.</summary>
+    /// <param name="range">The time range; every page is asked with exactly these bounds (the cursor is bound to them).</param>
+    /// <param name="filter">
+    /// The filters, sent unchanged with every page. <see cref="FetchFilter.Attributes"/> are data point attributes.
+    /// Only <see cref="FetchFilter.ServiceName"/>, <see cref="FetchFilter.ResourceAttributes"/>, <see cref="FetchFilter.Attributes"/>
+    /// and <see cref="FetchFilter.MetricName"/> apply to data points.
+    /// </param>
+    /// <param name="limit">Records per page; 0 for the server's default.</param>
+    /// <param name="cancellationToken">Cancels the walk.</param>
+    /// <inheritdoc cref="ReadTracesAsync(OteleportTimeRange, FetchFilter, long, CancellationToken)" path="/returns"/>
+    /// <inheritdoc cref="ReadTracesAsync(OteleportTimeRange, FetchFilter, long, CancellationToken)" path="/exception"/>
+    public IAsyncEnumerable<FetchMetricsDataResponse> ReadMetricsAsync(OteleportTimeRange range, FetchFilter filter, long limit = 0, CancellationToken cancellationToken = default)
+    {
+        CheckRead(range, limit);
+        FetchRequests.Metrics(range, limit, "", filter);
+        return ReadAsync(cursor => FetchRequests.Metrics(range, limit, cursor, filter), FetchMetricsAsync, static r => (r.HasMore, r.NextCursor), cancellationToken);
+    }
 
     /// <summary>Reads every log record of a time range, a page at a time.</summary>
-    /// <inheritdoc cref="ReadTracesAsync" path="/param"/>
-    /// <inheritdoc cref="ReadTracesAsync" path="/returns"/>
-    /// <inheritdoc cref="ReadTracesAsync" path="/exception"/>
+    /// <inheritdoc cref="ReadTracesAsync(OteleportTimeRange, long, CancellationToken)" path="/param"/>
+    /// <inheritdoc cref="ReadTracesAsync(OteleportTimeRange, long, CancellationToken)" path="/returns"/>
+    /// <inheritdoc cref="ReadTracesAsync(OteleportTimeRange, long, CancellationToken)" path="/exception"/>
     public IAsyncEnumerable<FetchLogsDataResponse> ReadLogsAsync(OteleportTimeRange range, long limit = 0, CancellationToken cancellationToken = default) =>
-        ReadAsync(range, limit, cursor => new FetchLogsDataRequest { StartTimeUnixNano = range.StartTimeUnixNano, EndTimeUnixNano = range.EndTimeUnixNano, Limit = limit, Cursor = cursor },
-            FetchLogsAsync, static r => (r.HasMore, r.NextCursor), cancellationToken);
+        ReadLogsAsync(range, FetchFilter.None, limit, cancellationToken);
 
-    private static async IAsyncEnumerable<TResponse> ReadAsync<TRequest, TResponse>(
-        OteleportTimeRange range,
-        long limit,
-        Func<string, TRequest> request,
-        Func<TRequest, CancellationToken, Task<TResponse>> fetch,
-        Func<TResponse, (bool HasMore, string NextCursor)> next,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Reads the log records of a time range that pass <paramref name="filter"/>, a page at a time.</summary>
+    /// <param name="range">The time range; every page is asked with exactly these bounds (the cursor is bound to them).</param>
+    /// <param name="filter">
+    /// The filters, sent unchanged with every page. <see cref="FetchFilter.SpanName"/>, <see cref="FetchFilter.SpanKind"/>,
+    /// <see cref="FetchFilter.StatusCode"/> and <see cref="FetchFilter.MetricName"/> do not apply to log records.
+    /// </param>
+    /// <param name="limit">Records per page; 0 for the server's default.</param>
+    /// <param name="cancellationToken">Cancels the walk.</param>
+    /// <inheritdoc cref="ReadTracesAsync(OteleportTimeRange, FetchFilter, long, CancellationToken)" path="/returns"/>
+    /// <inheritdoc cref="ReadTracesAsync(OteleportTimeRange, FetchFilter, long, CancellationToken)" path="/exception"/>
+    public IAsyncEnumerable<FetchLogsDataResponse> ReadLogsAsync(OteleportTimeRange range, FetchFilter filter, long limit = 0, CancellationToken cancellationToken = default)
+    {
+        CheckRead(range, limit);
+        FetchRequests.Logs(range, limit, "", filter);
+        return ReadAsync(cursor => FetchRequests.Logs(range, limit, cursor, filter), FetchLogsAsync, static r => (r.HasMore, r.NextCursor), cancellationToken);
+    }
+
+    /// <summary>Every span of one trace (<c>GET {prefix}/api/traces/{traceId}</c>), in one answer.</summary>
+    /// <param name="traceIdHex">The trace id: 32 hex digits, either case.</param>
+    /// <param name="range">
+    /// The span start times to look within; null, or a start of 0, for the server's window before the end
+    /// (the last 24 hours by default). An end of 0 is now at the server.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The spans grouped by resource and scope; no resource at all when the range holds no span of the trace.</returns>
+    /// <exception cref="ArgumentException">The id is not 32 hex digits.</exception>
+    /// <exception cref="OteleportClientException">The server answered with an error, e.g. 400 for a trace larger than its lookup limit (page through it with a <see cref="FetchFilter.TraceId"/> filter instead).</exception>
+    /// <exception cref="OteleportConnectionException">The server could not be reached.</exception>
+    public Task<TracesData> GetTraceAsync(string traceIdHex, OteleportTimeRange? range = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(traceIdHex);
+        if (traceIdHex.Length != 32 || !traceIdHex.All(char.IsAsciiHexDigit))
+        {
+            throw new ArgumentException($"'{traceIdHex}' is not a trace id: use 32 hex digits", nameof(traceIdHex));
+        }
+        return GetTraceCoreAsync(traceIdHex.ToUpperInvariant(), range, cancellationToken);
+    }
+
+    /// <summary>Every span of one trace (<c>GET {prefix}/api/traces/{traceId}</c>), in one answer.</summary>
+    /// <param name="traceId">The trace id: 16 bytes, as in <c>Span.TraceId</c>.</param>
+    /// <param name="range">The span start times to look within; null, or a start of 0, for the server's window before the end (the last 24 hours by default).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <inheritdoc cref="GetTraceAsync(string, OteleportTimeRange?, CancellationToken)" path="/returns"/>
+    /// <exception cref="ArgumentException">The id is not 16 bytes.</exception>
+    /// <exception cref="OteleportClientException">The server answered with an error, e.g. 400 for a trace larger than its lookup limit.</exception>
+    /// <exception cref="OteleportConnectionException">The server could not be reached.</exception>
+    public Task<TracesData> GetTraceAsync(ByteString traceId, OteleportTimeRange? range = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(traceId);
+        if (traceId.Length != 16)
+        {
+            throw new ArgumentException($"A trace id is 16 bytes, not {traceId.Length}", nameof(traceId));
+        }
+        return GetTraceCoreAsync(Convert.ToHexString(traceId.Span), range, cancellationToken);
+    }
+
+    private async Task<TracesData> GetTraceCoreAsync(string hex, OteleportTimeRange? range, CancellationToken cancellationToken)
+    {
+        var query = new List<string>(2);
+        if (range is { StartTimeUnixNano: not 0 } withStart)
+        {
+            query.Add(string.Create(CultureInfo.InvariantCulture, $"startTimeUnixNano={withStart.StartTimeUnixNano}"));
+        }
+        if (range is { EndTimeUnixNano: not 0 } withEnd)
+        {
+            query.Add(string.Create(CultureInfo.InvariantCulture, $"endTimeUnixNano={withEnd.EndTimeUnixNano}"));
+        }
+        var uri = new Uri($"{BaseAddress.AbsoluteUri.TrimEnd('/')}/api/traces/{hex}{(query.Count > 0 ? "?" + string.Join('&', query) : "")}");
+        var response = await SendAsync(HttpMethod.Get, uri, null, FetchTracesDataResponse.Parser, cancellationToken).ConfigureAwait(false);
+        return new TracesData { ResourceSpans = { response.ResourceSpans } };
+    }
+
+    private static void CheckRead(OteleportTimeRange range, long limit)
     {
         if (range.StartTimeUnixNano == 0)
         {
             throw new ArgumentException("The range needs a start time", nameof(range));
         }
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
+    }
+
+    private static async IAsyncEnumerable<TResponse> ReadAsync<TRequest, TResponse>(
+        Func<string, TRequest> request,
+        Func<TRequest, CancellationToken, Task<TResponse>> fetch,
+        Func<TResponse, (bool HasMore, string NextCursor)> next,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var cursor = "";
         while (true)
         {
@@ -149,15 +263,24 @@ public sealed class OteleportClient
         }
     }
 
-    private async Task<TResponse> SendAsync<TResponse>(IMessage request, string signal, MessageParser<TResponse> parser, CancellationToken cancellationToken)
+    private Task<TResponse> FetchAsync<TResponse>(IMessage request, string signal, MessageParser<TResponse> parser, CancellationToken cancellationToken)
         where TResponse : IMessage<TResponse>, new()
     {
         ArgumentNullException.ThrowIfNull(request);
+        return SendAsync(HttpMethod.Post, new Uri($"{BaseAddress.AbsoluteUri.TrimEnd('/')}/api/{signal}/fetch"), request, parser, cancellationToken);
+    }
+
+    /// <summary>One request: the body (if any) and the answer in the configured format, errors typed.</summary>
+    private async Task<TResponse> SendAsync<TResponse>(HttpMethod method, Uri uri, IMessage? request, MessageParser<TResponse> parser, CancellationToken cancellationToken)
+        where TResponse : IMessage<TResponse>, new()
+    {
         var json = _options.Format == OteleportWireFormat.Json;
-        var uri = new Uri($"{BaseAddress.AbsoluteUri.TrimEnd('/')}/api/{signal}/fetch");
-        using var message = new HttpRequestMessage(HttpMethod.Post, uri);
-        message.Content = new ByteArrayContent(json ? OtlpJson.Serialize(request) : request.ToByteArray());
-        message.Content.Headers.ContentType = new MediaTypeHeaderValue(json ? JsonMediaType : ProtobufMediaType);
+        using var message = new HttpRequestMessage(method, uri);
+        if (request is not null)
+        {
+            message.Content = new ByteArrayContent(json ? OtlpJson.Serialize(request) : request.ToByteArray());
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue(json ? JsonMediaType : ProtobufMediaType);
+        }
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(json ? JsonMediaType : ProtobufMediaType));
         if (_options.AccessKey is not null)
         {
@@ -194,7 +317,7 @@ public sealed class OteleportClient
         }
         catch (Exception ex) when (ex is InvalidProtocolBufferException or OtlpJsonException)
         {
-            throw new InvalidDataException($"{uri} answered {(int)status} with a body that is not a fetch response: {ex.Message}", ex);
+            throw new InvalidDataException($"{uri} answered {(int)status} with a body that is not a {typeof(TResponse).Name}: {ex.Message}", ex);
         }
     }
 

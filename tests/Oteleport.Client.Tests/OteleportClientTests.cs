@@ -6,6 +6,7 @@ using OpenTelemetry.Proto.Metrics.V1;
 using OpenTelemetry.Proto.Trace.V1;
 using Oteleport.Client;
 using Oteleport.Proto.V1;
+using Oteleport.Query;
 using Oteleport.Testing;
 using Oteleport.Tests.Support;
 
@@ -273,6 +274,163 @@ public sealed class OteleportClientTests
         };
 
         await act.Should().ThrowAsync<ArgumentException>().WithMessage("*start*");
+    }
+
+    [TestCase(OteleportWireFormat.Protobuf)]
+    [TestCase(OteleportWireFormat.Json)]
+    public async Task A_filter_narrows_every_page_and_the_cursor_follows_it(OteleportWireFormat format)
+    {
+        // service-0 holds the even spans: 13 of the 25; pages of 5 cross objects and the hour.
+        var filter = new FetchFilter { ServiceName = "service-0", SpanKind = Span.Types.SpanKind.Server };
+        var pages = new List<FetchTracesDataResponse>();
+        await foreach (var page in Client(format).ReadTracesAsync(Range, filter, limit: 5))
+        {
+            pages.Add(page);
+        }
+
+        pages.Select(p => TestSignals.AllSpans(p.ResourceSpans).Count).Should().Equal(5, 5, 3);
+        var expected = _spans.Clone();
+        expected.ResourceSpans.RemoveAt(1);
+        Records.Of(pages.SelectMany(p => p.ResourceSpans)).Should().Equal(Records.Of(expected));
+    }
+
+    [TestCase(OteleportWireFormat.Protobuf)]
+    [TestCase(OteleportWireFormat.Json)]
+    public async Task Trace_id_and_attribute_filters_reach_the_server_in_either_format(OteleportWireFormat format)
+    {
+        var client = Client(format);
+        var byTrace = new List<Span>();
+        await foreach (var page in client.ReadTracesAsync(Range, new FetchFilter { TraceId = TestSignals.TraceId(2) }, limit: 1))
+        {
+            byTrace.AddRange(TestSignals.AllSpans(page.ResourceSpans));
+        }
+        // The integer attribute n matches the text "17".
+        var byAttribute = new List<Span>();
+        await foreach (var page in client.ReadTracesAsync(Range, new FetchFilter { Attributes = [TestSignals.Attr("n", "17")], SpanName = "span-17" }))
+        {
+            byAttribute.AddRange(TestSignals.AllSpans(page.ResourceSpans));
+        }
+
+        // A status code filter is present even at 0 (UNSET), which the spans sent here all are.
+        var unset = new List<Span>();
+        await foreach (var page in client.ReadTracesAsync(Range, new FetchFilter { StatusCode = OpenTelemetry.Proto.Trace.V1.Status.Types.StatusCode.Unset }))
+        {
+            unset.AddRange(TestSignals.AllSpans(page.ResourceSpans));
+        }
+        var ok = new List<Span>();
+        await foreach (var page in client.ReadTracesAsync(Range, new FetchFilter { StatusCode = OpenTelemetry.Proto.Trace.V1.Status.Types.StatusCode.Ok }))
+        {
+            ok.AddRange(TestSignals.AllSpans(page.ResourceSpans));
+        }
+
+        byTrace.Select(s => s.Name).Should().BeEquivalentTo("span-8", "span-9", "span-10", "span-11");
+        byAttribute.Should().ContainSingle().Which.Name.Should().Be("span-17");
+        unset.Should().HaveCount(25);
+        ok.Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task Metric_and_log_filters()
+    {
+        var client = Client(OteleportWireFormat.Json);
+        var points = new List<ResourceMetrics>();
+        await foreach (var page in client.ReadMetricsAsync(Range, new FetchFilter { MetricName = "temperature", Attributes = [TestSignals.Attr("room", "r1")], ServiceName = "metrics-service" }))
+        {
+            points.AddRange(page.ResourceMetrics);
+        }
+        var logs = new List<LogRecord>();
+        await foreach (var page in client.ReadLogsAsync(Range, new FetchFilter { BodyContains = "log-1", MinSeverity = SeverityNumber.Info }, limit: 2))
+        {
+            logs.AddRange(page.ResourceLogs.SelectMany(r => r.ScopeLogs).SelectMany(s => s.LogRecords));
+        }
+        var none = new List<FetchLogsDataResponse>();
+        await foreach (var page in client.ReadLogsAsync(Range, new FetchFilter { MinSeverity = SeverityNumber.Warn }))
+        {
+            none.Add(page);
+        }
+
+        var metric = points.Should().ContainSingle().Which.ScopeMetrics.Should().ContainSingle().Which.Metrics.Should().ContainSingle().Which;
+        metric.Name.Should().Be("temperature");
+        metric.Gauge.DataPoints.Should().ContainSingle().Which.AsDouble.Should().Be(22.5);
+        logs.Select(l => l.Body.StringValue).Should().Equal("log-1", "log-10", "log-11");
+        none.Should().ContainSingle().Which.ResourceLogs.Should().BeEmpty("a resource without a matching record is left out");
+    }
+
+    [Test]
+    public void A_filter_that_does_not_apply_to_the_signal_is_refused_at_the_call()
+    {
+        var client = Client();
+
+        FluentActions.Invoking(() => client.ReadLogsAsync(Range, new FetchFilter { SpanName = "x" }))
+            .Should().Throw<ArgumentException>().WithMessage("FetchFilter.SpanName applies to traces only*");
+        FluentActions.Invoking(() => client.ReadTracesAsync(Range, new FetchFilter { MetricName = "x" }))
+            .Should().Throw<ArgumentException>().WithMessage("FetchFilter.MetricName applies to metrics only*");
+        FluentActions.Invoking(() => client.ReadMetricsAsync(Range, new FetchFilter { TraceId = TestSignals.TraceId(1) }))
+            .Should().Throw<ArgumentException>().WithMessage("FetchFilter.TraceId applies to traces and logs only*");
+        FluentActions.Invoking(() => client.ReadTracesAsync(Range, new FetchFilter { MinSeverity = SeverityNumber.Error }))
+            .Should().Throw<ArgumentException>().WithMessage("FetchFilter.MinSeverity applies to logs only*");
+        FluentActions.Invoking(() => client.ReadLogsAsync(Range, new FetchFilter { TraceId = Google.Protobuf.ByteString.CopyFrom(1, 2, 3) }))
+            .Should().Throw<ArgumentException>().WithMessage("*16 bytes*");
+    }
+
+    [TestCase(OteleportWireFormat.Protobuf)]
+    [TestCase(OteleportWireFormat.Json)]
+    public async Task GetTraceAsync_returns_every_span_of_the_trace(OteleportWireFormat format)
+    {
+        var client = Client(format);
+        var id = TestSignals.TraceId(3);
+        var hex = Convert.ToHexString(id.Span);
+
+        var byHex = await client.GetTraceAsync(hex.ToLowerInvariant(), Range);
+        var byBytes = await client.GetTraceAsync(id, Range);
+
+        var expected = TestSignals.AllSpans(_spans.ResourceSpans).Where(s => s.TraceId == id).ToList();
+        expected.Should().HaveCount(4);
+        TestSignals.AllSpans(byHex.ResourceSpans).Select(s => s.Name).Should().BeEquivalentTo(expected.Select(s => s.Name));
+        TestSignals.AllSpans(byHex.ResourceSpans).Should().OnlyContain(s => expected.Contains(s), "each span as it was sent");
+        Records.Of(byBytes).Should().Equal(Records.Of(byHex));
+    }
+
+    [Test]
+    public async Task GetTraceAsync_looks_back_over_the_servers_window_by_default()
+    {
+        var recent = TestSignals.Spans(4, DateTimeOffset.UtcNow.AddHours(-2), TimeSpan.FromMinutes(1), offset: 4_000);
+        await _server.SendAsync(recent);
+        var id = TestSignals.AllSpans(recent.ResourceSpans)[0].TraceId;
+        var client = Client();
+
+        var found = await client.GetTraceAsync(id);
+        var old = await client.GetTraceAsync(TestSignals.TraceId(3));
+        var onlyAnEnd = await client.GetTraceAsync(id, new OteleportTimeRange(0, OteleportTimeRange.ToUnixNano(DateTimeOffset.UtcNow.AddDays(-3))));
+
+        Records.Of(found).Should().Equal(Records.Of(recent));
+        old.ResourceSpans.Should().BeEmpty("the spans of 2024 are older than the last 24 hours");
+        onlyAnEnd.ResourceSpans.Should().BeEmpty("the window ends three days ago");
+    }
+
+    [TestCase("5B8EFFF798038103D269B633813FC60")]
+    [TestCase("5B8EFFF798038103D269B633813FC60CC")]
+    [TestCase("5B8EFFF798038103D269B633813FC6XZ")]
+    [TestCase("")]
+    public void GetTraceAsync_refuses_an_id_that_is_not_32_hex_digits(string hex)
+    {
+        // Refused at the call, before any request.
+        Action byHex = () => _ = Client().GetTraceAsync(hex);
+        Action byBytes = () => _ = Client().GetTraceAsync(Google.Protobuf.ByteString.CopyFrom(new byte[8]));
+
+        byHex.Should().Throw<ArgumentException>().WithMessage("*32 hex digits*");
+        byBytes.Should().Throw<ArgumentException>().WithMessage("*16 bytes*");
+    }
+
+    [Test]
+    public async Task GetTraceAsync_errors_are_typed_as_for_fetches()
+    {
+        var act = () => Client(key: "wrong").GetTraceAsync(TestSignals.TraceId(3));
+
+        var error = (await act.Should().ThrowAsync<OteleportClientException>()).Which;
+        error.HttpStatus.Should().Be(HttpStatusCode.Forbidden);
+        error.RpcMessage.Should().Be("access key rejected");
+        error.RequestUri.AbsolutePath.Should().Be("/api/traces/" + Convert.ToHexString(TestSignals.TraceId(3).Span));
     }
 
     [Test]

@@ -86,6 +86,12 @@ internal sealed class FetchRun<TData>(
         {
             throw new CliFailure($"{exporter!.Settings.EndpointText} rejected {_rejected} of {progress.Fetched} {signal.RecordNoun}");
         }
+        if (settings.LookupTraceId is { } traceId && progress.Fetched == 0)
+        {
+            throw new CliFailure(settings.StartTimeUnixNano == 0
+                ? $"trace {traceId} not found in the server's lookup window (24 hours by default): look further back with --since or --start-time"
+                : $"trace {traceId} not found between {TimeSyntax.FormatUnixNano(settings.StartTimeUnixNano)} and {(settings.EndTimeUnixNano == 0 ? "now" : TimeSyntax.FormatUnixNano(settings.EndTimeUnixNano))}");
+        }
         return 0;
     }
 
@@ -220,7 +226,7 @@ internal sealed class FetchRun<TData>(
             {
                 try
                 {
-                    page = await signal.FetchPageAsync(client, range, settings.Limit, cursor, cancellationToken).ConfigureAwait(false);
+                    page = await signal.FetchPageAsync(client, range, settings.Limit, cursor, settings.Filter, cancellationToken).ConfigureAwait(false);
                     _connected = true;
                     break;
                 }

@@ -1,4 +1,5 @@
 using Oteleport.Cli.Replay;
+using Oteleport.Query;
 
 namespace Oteleport.Cli.Running;
 
@@ -12,14 +13,14 @@ internal enum OutputMode
     JsonLines,
 }
 
-/// <summary>Everything one <c>oteleport traces|metrics|logs</c> run needs, resolved from the command line, environment and profile.</summary>
+/// <summary>Everything one <c>oteleport traces|metrics|logs</c> (or <c>trace</c>) run needs, resolved from the command line, environment and profile.</summary>
 internal sealed record FetchSettings
 {
     public required Uri Endpoint { get; init; }
     public string? AccessKey { get; init; }
     public required string AccessKeyHeader { get; init; }
 
-    /// <summary>The first record time, inclusive.</summary>
+    /// <summary>The first record time, inclusive; 0 only for a trace lookup (the server's window before the end).</summary>
     public required ulong StartTimeUnixNano { get; init; }
 
     /// <summary>The last record time, inclusive; 0: now at the server (not with follow).</summary>
@@ -43,4 +44,10 @@ internal sealed record FetchSettings
 
     /// <summary>Where to replay to; null: no replay.</summary>
     public OtlpExportSettings? Replay { get; init; }
+
+    /// <summary>The record filters, sent unchanged with every page of every window; none by default.</summary>
+    public FetchFilter Filter { get; init; } = FetchFilter.None;
+
+    /// <summary>The trace of <c>oteleport trace</c> (upper-case hex); null for the signal commands.</summary>
+    public string? LookupTraceId { get; init; }
 }

@@ -6,7 +6,7 @@ using OpenTelemetry.Proto.Logs.V1;
 using OpenTelemetry.Proto.Metrics.V1;
 using OpenTelemetry.Proto.Trace.V1;
 using Oteleport.Client;
-using Oteleport.Proto.V1;
+using Oteleport.Query;
 using Oteleport.Signals;
 
 namespace Oteleport.Cli.Signals;
@@ -27,8 +27,8 @@ internal abstract class CliSignal<TData> where TData : IMessage<TData>, new()
 
     protected abstract ISignalShape<TData> Shape { get; }
 
-    /// <summary>One page of a range, as a document, with where the next one starts.</summary>
-    public abstract Task<SignalPage<TData>> FetchPageAsync(OteleportClient client, OteleportTimeRange range, long limit, string cursor, CancellationToken cancellationToken);
+    /// <summary>One page of a range under the filters, as a document, with where the next one starts.</summary>
+    public abstract Task<SignalPage<TData>> FetchPageAsync(OteleportClient client, OteleportTimeRange range, long limit, string cursor, FetchFilter filter, CancellationToken cancellationToken);
 
     /// <summary>The records of a document in order, each with its resource, scope and (for metrics) metric, and its time.</summary>
     public void Collect(TData data, List<SignalRecord> records) => Shape.Collect(data, records);
@@ -55,9 +55,9 @@ internal sealed class TracesSignal : CliSignal<TracesData>
     public override string RecordNoun => "spans";
     protected override ISignalShape<TracesData> Shape => TraceShape.Instance;
 
-    public override async Task<SignalPage<TracesData>> FetchPageAsync(OteleportClient client, OteleportTimeRange range, long limit, string cursor, CancellationToken cancellationToken)
+    public override async Task<SignalPage<TracesData>> FetchPageAsync(OteleportClient client, OteleportTimeRange range, long limit, string cursor, FetchFilter filter, CancellationToken cancellationToken)
     {
-        var request = new FetchTracesDataRequest { StartTimeUnixNano = range.StartTimeUnixNano, EndTimeUnixNano = range.EndTimeUnixNano, Limit = limit, Cursor = cursor };
+        var request = FetchRequests.Traces(range, limit, cursor, filter);
         var page = await client.FetchTracesAsync(request, cancellationToken).ConfigureAwait(false);
         return new(new TracesData { ResourceSpans = { page.ResourceSpans } }, page.HasMore, page.NextCursor);
     }
@@ -79,6 +79,31 @@ internal sealed class TracesSignal : CliSignal<TracesData>
     }
 }
 
+/// <summary>
+/// One trace by its id (the filter's trace id) through <c>GET /api/traces/{traceId}</c>: a single page. Traces
+/// in all else, so that printing, replay and time shift behave as for <c>oteleport traces</c>.
+/// </summary>
+internal sealed class TraceLookupSignal : CliSignal<TracesData>
+{
+    public static readonly TraceLookupSignal Instance = new();
+
+    public override SignalType Type => SignalType.Traces;
+    public override string Name => "traces";
+    public override string RecordNoun => "spans";
+    protected override ISignalShape<TracesData> Shape => TraceShape.Instance;
+
+    public override async Task<SignalPage<TracesData>> FetchPageAsync(OteleportClient client, OteleportTimeRange range, long limit, string cursor, FetchFilter filter, CancellationToken cancellationToken)
+    {
+        var traceId = filter.TraceId ?? throw new InvalidOperationException("a trace lookup needs a trace id");
+        var trace = await client.GetTraceAsync(traceId, range, cancellationToken).ConfigureAwait(false);
+        return new(trace, HasMore: false, NextCursor: "");
+    }
+
+    public override IMessage SingleResource(TracesData data) => TracesSignal.Instance.SingleResource(data);
+    public override IMessage ExportRequest(TracesData data) => TracesSignal.Instance.ExportRequest(data);
+    public override void Shift(TracesData data, TimeShifter shifter) => TracesSignal.Instance.Shift(data, shifter);
+}
+
 internal sealed class MetricsSignal : CliSignal<MetricsData>
 {
     public static readonly MetricsSignal Instance = new();
@@ -88,9 +113,9 @@ internal sealed class MetricsSignal : CliSignal<MetricsData>
     public override string RecordNoun => "data points";
     protected override ISignalShape<MetricsData> Shape => MetricShape.Instance;
 
-    public override async Task<SignalPage<MetricsData>> FetchPageAsync(OteleportClient client, OteleportTimeRange range, long limit, string cursor, CancellationToken cancellationToken)
+    public override async Task<SignalPage<MetricsData>> FetchPageAsync(OteleportClient client, OteleportTimeRange range, long limit, string cursor, FetchFilter filter, CancellationToken cancellationToken)
     {
-        var request = new FetchMetricsDataRequest { StartTimeUnixNano = range.StartTimeUnixNano, EndTimeUnixNano = range.EndTimeUnixNano, Limit = limit, Cursor = cursor };
+        var request = FetchRequests.Metrics(range, limit, cursor, filter);
         var page = await client.FetchMetricsAsync(request, cancellationToken).ConfigureAwait(false);
         return new(new MetricsData { ResourceMetrics = { page.ResourceMetrics } }, page.HasMore, page.NextCursor);
     }
@@ -162,9 +187,9 @@ internal sealed class LogsSignal : CliSignal<LogsData>
     public override string RecordNoun => "log records";
     protected override ISignalShape<LogsData> Shape => LogShape.Instance;
 
-    public override async Task<SignalPage<LogsData>> FetchPageAsync(OteleportClient client, OteleportTimeRange range, long limit, string cursor, CancellationToken cancellationToken)
+    public override async Task<SignalPage<LogsData>> FetchPageAsync(OteleportClient client, OteleportTimeRange range, long limit, string cursor, FetchFilter filter, CancellationToken cancellationToken)
     {
-        var request = new FetchLogsDataRequest { StartTimeUnixNano = range.StartTimeUnixNano, EndTimeUnixNano = range.EndTimeUnixNano, Limit = limit, Cursor = cursor };
+        var request = FetchRequests.Logs(range, limit, cursor, filter);
         var page = await client.FetchLogsAsync(request, cancellationToken).ConfigureAwait(false);
         return new(new LogsData { ResourceLogs = { page.ResourceLogs } }, page.HasMore, page.NextCursor);
     }
