@@ -89,6 +89,8 @@ public static class OteleportServer
         configure?.Invoke(builder);
 
         var oteleport = builder.Services.AddOteleport();
+        // Before the first read of the section: an unknown key or a bad value is a start-up error naming the key.
+        builder.Configuration.ValidateOteleportSection();
         var options = builder.Configuration.GetSection(OteleportOptions.SectionName).Get<OteleportOptions>() ?? new OteleportOptions();
         StorageSelection.Apply(oteleport, options);
 

@@ -1,4 +1,5 @@
 using Grpc.AspNetCore.Server;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Oteleport;
@@ -22,7 +23,10 @@ public static class OteleportServiceCollectionExtensions
     public static IOteleportBuilder AddOteleport(this IServiceCollection services, Action<OteleportOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<OteleportOptions>().BindConfiguration(OteleportOptions.SectionName);
+        // The section is checked before it is bound: the binder would skip unknown keys silently.
+        services.AddOptions<OteleportOptions>()
+            .Configure<IConfiguration>((_, configuration) => configuration.ValidateOteleportSection())
+            .BindConfiguration(OteleportOptions.SectionName);
         var builder = services.AddOteleportCore(configure);
         services.TryAddSingleton<AccessKeyValidator>();
         services.TryAddSingleton<AccessKeyInterceptor>();
