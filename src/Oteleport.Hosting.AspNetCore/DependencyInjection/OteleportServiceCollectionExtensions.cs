@@ -35,9 +35,18 @@ public static class OteleportServiceCollectionExtensions
             .AddServiceOptions<MetricsReceiver>(UseAccessKeys)
             .AddServiceOptions<LogsReceiver>(UseAccessKeys)
             .AddServiceOptions<FetchGrpcService>(UseAccessKeys);
-        // gRPC messages obey the same size limit as HTTP bodies.
+        // gRPC messages obey the same size limit as HTTP bodies, as sent and once decompressed.
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<OteleportOptions>>((grpc, oteleport) =>
-            grpc.MaxReceiveMessageSize = (int)Math.Min(oteleport.Value.Limits.MaxRequestBytes, int.MaxValue));
+        {
+            var limit = oteleport.Value.Limits.MaxRequestBytes;
+            grpc.MaxReceiveMessageSize = (int)Math.Min(limit, int.MaxValue);
+            var gzip = grpc.CompressionProviders.Where(p => p.EncodingName == "gzip").ToList();
+            foreach (var provider in gzip)
+            {
+                grpc.CompressionProviders.Remove(provider);
+            }
+            grpc.CompressionProviders.Add(new LimitedGzipCompressionProvider(limit));
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, OteleportStartup>());
         return builder;
     }
