@@ -291,7 +291,7 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
         {
             if (ObjectFormat.IsDocument(content, ObjectFormat.ResourceFieldJsonName(shape.Signal), ObjectFormat.ResourceFieldProtoName(shape.Signal)))
             {
-                shape.Collect(OtlpJson.Parse<TData>(content), records);
+                shape.Collect(OtlpJson.ParseStored<TData>(content), records);
             }
             else
             {
