@@ -1,4 +1,5 @@
 using Grpc.AspNetCore.Server;
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,11 @@ public static class OteleportServiceCollectionExtensions
         var builder = services.AddOteleportCore(configure);
         services.TryAddSingleton<AccessKeyValidator>();
         services.TryAddSingleton<AccessKeyInterceptor>();
+        // The services' methods, bound with marshallers that answer INVALID_ARGUMENT to undecodable messages.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<TraceReceiver>, OteleportGrpcMethods>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<MetricsReceiver>, OteleportGrpcMethods>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<LogsReceiver>, OteleportGrpcMethods>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<FetchGrpcService>, OteleportGrpcMethods>());
         services.AddGrpc()
             .AddServiceOptions<TraceReceiver>(UseAccessKeys)
             .AddServiceOptions<MetricsReceiver>(UseAccessKeys)
