@@ -78,7 +78,7 @@ public sealed class BadInputTests
         yield return Case("OTLP/HTTP: empty JSON body", new("POST", "/v1/traces", json, [], HttpStatusCode.BadRequest, StatusCode.InvalidArgument, "invalid JSON body"));
         yield return Case("OTLP/HTTP: protobuf under a JSON content type", new("POST", "/v1/traces", json, Wire.Protobuf.Encode(TestSignals.Spans(1, DateTimeOffset.UtcNow, TimeSpan.Zero)), HttpStatusCode.BadRequest, StatusCode.InvalidArgument, "invalid JSON body"));
         yield return Case("OTLP/HTTP: unknown content type", new("POST", "/v1/traces", "text/plain", Utf8("hello"), HttpStatusCode.UnsupportedMediaType, StatusCode.InvalidArgument, "Content-Type 'text/plain' is not supported"));
-        yield return Case("OTLP/HTTP: no content type", new("POST", "/v1/logs", null, Utf8("{}"), HttpStatusCode.UnsupportedMediaType, StatusCode.InvalidArgument, "is not supported: use application/x-protobuf or application/json"));
+        yield return Case("OTLP/HTTP: no content type", new("POST", "/v1/logs", null, Utf8("{}"), HttpStatusCode.UnsupportedMediaType, StatusCode.InvalidArgument, "no Content-Type: use application/x-protobuf or application/json"));
         yield return Case("OTLP/HTTP: unknown content encoding", new("POST", "/v1/traces", pb, [], HttpStatusCode.UnsupportedMediaType, StatusCode.InvalidArgument, "Content-Encoding 'br' is not supported", Encoding: "br"));
         yield return Case("OTLP/HTTP: gzip header on a body that is not gzip", new("POST", "/v1/traces", json, Utf8("{}"), HttpStatusCode.BadRequest, StatusCode.InvalidArgument, "the body is not valid gzip", Encoding: "gzip"));
         yield return Case("OTLP/HTTP: GET", new("GET", "/v1/traces", null, [], HttpStatusCode.MethodNotAllowed, StatusCode.Unimplemented, "method GET is not allowed: use POST"));
@@ -160,6 +160,7 @@ public sealed class BadInputTests
         else
         {
             var status = (await call.Should().ThrowAsync<RpcException>()).Which.Status;
+            TestContext.Out.WriteLine($"ROW {status.StatusCode} | {status.Detail}");
             status.StatusCode.Should().Be(row.Code);
             status.Detail.Should().Contain(row.Detail).And.NotContain("Exception");
         }
@@ -174,6 +175,7 @@ public sealed class BadInputTests
 
         var (status, error, contentType) = await SendAsync(row);
 
+        TestContext.Out.WriteLine($"ROW {(int)status} | {(StatusCode)error.Code} | {error.Message}");
         status.Should().Be(row.Status);
         error.Code.Should().Be((int)row.Code);
         error.Message.Should().Contain(row.Message).And.NotContain("   at ").And.NotContain("Exception");
@@ -221,6 +223,7 @@ public sealed class BadInputTests
     {
         var body = Wire.Json.Encode(new FetchTracesDataRequest { StartTimeUnixNano = Start, EndTimeUnixNano = end ?? End, Limit = 2, Cursor = cursor });
         var (status, error, _) = await SendAsync(new Row("POST", path, Api.JsonType, body, HttpStatusCode.BadRequest, StatusCode.InvalidArgument, message));
+        TestContext.Out.WriteLine($"ROW {(int)status} | {(StatusCode)error.Code} | {error.Message}");
         status.Should().Be(HttpStatusCode.BadRequest);
         error.Code.Should().Be((int)StatusCode.InvalidArgument);
         error.Message.Should().StartWith(message);
