@@ -205,6 +205,17 @@ public sealed class ConfigFileTests
         errors.Should().Contain("Oteleport:AccessKeys:0:SecretKey").And.NotContain("secret-given-the-wrong-way");
     }
 
+    [Test]
+    public async Task Invalid_values_are_exit_code_1_with_every_setting_named()
+    {
+        var (exitCode, errors) = await RunCapturingErrorsAsync(
+            "--Oteleport:Limits:MaxRequestBytes=0", "--Oteleport:Storage:TimeZone=Mars/Olympus_Mons", "--Oteleport:Otlp:Http:Prefix=otel/");
+
+        exitCode.Should().Be(1);
+        errors.Should().Contain("invalid configuration").And.Contain("limits.max_request_bytes must be positive")
+            .And.Contain("storage.time_zone: unknown time zone 'Mars/Olympus_Mons'").And.Contain("otlp.http.prefix: 'otel/' must start with '/'");
+    }
+
     private static async Task<(int ExitCode, string Errors)> RunCapturingErrorsAsync(params string[] args)
     {
         var original = Console.Error;
