@@ -19,7 +19,13 @@ internal sealed record Listener(string Address, IPEndPoint? EndPoint, bool IsLoc
 
 internal static class ListenerPlan
 {
-    public static List<Listener> From(OteleportOptions options)
+    /// <summary>The listeners of the options.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="hasKestrelEndpoints">
+    /// Whether Kestrel has endpoints of its own configuration (<c>Kestrel:Endpoints</c>), which serve every
+    /// part: then the options may turn every listener of their own off (empty addresses).
+    /// </param>
+    public static List<Listener> From(OteleportOptions options, bool hasKestrelEndpoints = false)
     {
         var listeners = new List<Listener>();
         void Add(string setting, ListenerOptions listener, bool parentEnabled, params OteleportSurface[] surfaces)
@@ -47,9 +53,9 @@ internal static class ListenerPlan
         Add("otlp.http.address", options.Otlp.Http, options.Otlp.Enable ?? true, OteleportSurface.OtlpHttp);
         Add("api.http.address", options.Api.Http, options.Api.Enable ?? true, OteleportSurface.ApiHttp);
         Add("api.grpc.address", options.Api.Grpc, options.Api.Enable ?? true, OteleportSurface.ApiGrpc);
-        if (listeners.Count == 0)
+        if (listeners.Count == 0 && !hasKestrelEndpoints)
         {
-            throw new InvalidOperationException("Every listener is disabled: enable otlp.grpc, otlp.http or api.http.");
+            throw new InvalidOperationException("Every listener is disabled: enable otlp.grpc, otlp.http or api.http, or configure Kestrel:Endpoints.");
         }
         return listeners;
     }

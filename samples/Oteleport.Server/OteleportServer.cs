@@ -89,10 +89,16 @@ public static class OteleportServer
         configure?.Invoke(builder);
 
         var oteleport = builder.Services.AddOteleport();
+        // Before the first read of the section: an unknown key or a bad value is a start-up error naming the key.
+        builder.Configuration.ValidateOteleportSection();
         var options = builder.Configuration.GetSection(OteleportOptions.SectionName).Get<OteleportOptions>() ?? new OteleportOptions();
         StorageSelection.Apply(oteleport, options);
 
-        var listeners = ListenerPlan.From(options);
+        // Endpoints of Kestrel's own configuration (Kestrel:Endpoints:{name}:Url, :Certificate, ...) are bound
+        // beside the listeners below. They carry no listener tag, so each serves every enabled part: with TLS,
+        // ALPN gives gRPC its HTTP/2 and the rest HTTP/1.1 on the one port.
+        var hasKestrelEndpoints = builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
+        var listeners = ListenerPlan.From(options, hasKestrelEndpoints);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             foreach (var listener in listeners)

@@ -313,7 +313,8 @@ public sealed class OteleportClient
 
         try
         {
-            return IsJson(contentType, json) ? OtlpJson.Parse<TResponse>(body) : parser.ParseFrom(body);
+            // A page may hold records as deep as protobuf allows, deeper than a request may be.
+            return IsJson(contentType, json) ? OtlpJson.ParseStored<TResponse>(body) : parser.ParseFrom(body);
         }
         catch (Exception ex) when (ex is InvalidProtocolBufferException or OtlpJsonException)
         {

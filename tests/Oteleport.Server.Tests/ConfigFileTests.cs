@@ -166,6 +166,56 @@ public sealed class ConfigFileTests
         errors.Should().Contain("absent.json");
     }
 
+    [Test]
+    public async Task An_unknown_key_on_the_command_line_is_exit_code_1_naming_it()
+    {
+        var (exitCode, errors) = await RunCapturingErrorsAsync("--Oteleport:Storage:Flaten=true");
+
+        exitCode.Should().Be(1);
+        errors.Should().Contain("unknown key Oteleport:Storage:Flaten").And.Contain("Flatten");
+    }
+
+    [Test]
+    public async Task An_unknown_key_in_an_environment_variable_is_exit_code_1_naming_it()
+    {
+        _savedVariables["Oteleport__Storage__Flaten"] = Environment.GetEnvironmentVariable("Oteleport__Storage__Flaten");
+        Environment.SetEnvironmentVariable("Oteleport__Storage__Flaten", "true");
+
+        var (exitCode, errors) = await RunCapturingErrorsAsync();
+
+        exitCode.Should().Be(1);
+        errors.Should().Contain("unknown key Oteleport:Storage:Flaten");
+    }
+
+    [Test]
+    public async Task A_value_that_is_not_a_boolean_is_exit_code_1_naming_the_key_without_a_stack_trace()
+    {
+        var (exitCode, errors) = await RunCapturingErrorsAsync("--Oteleport:Storage:Gzip=maybe");
+
+        exitCode.Should().Be(1);
+        errors.Should().Contain("Oteleport:Storage:Gzip: 'maybe' is not true or false").And.NotContain(" at ");
+    }
+
+    [Test]
+    public async Task An_access_key_given_as_a_value_is_exit_code_1_rather_than_a_server_without_a_key()
+    {
+        var (exitCode, errors) = await RunCapturingErrorsAsync("--Oteleport:AccessKeys:0=secret-given-the-wrong-way");
+
+        exitCode.Should().Be(1);
+        errors.Should().Contain("Oteleport:AccessKeys:0:SecretKey").And.NotContain("secret-given-the-wrong-way");
+    }
+
+    [Test]
+    public async Task Invalid_values_are_exit_code_1_with_every_setting_named()
+    {
+        var (exitCode, errors) = await RunCapturingErrorsAsync(
+            "--Oteleport:Limits:MaxRequestBytes=0", "--Oteleport:Storage:TimeZone=Mars/Olympus_Mons", "--Oteleport:Otlp:Http:Prefix=otel/");
+
+        exitCode.Should().Be(1);
+        errors.Should().Contain("invalid configuration").And.Contain("limits.max_request_bytes must be positive")
+            .And.Contain("storage.time_zone: unknown time zone 'Mars/Olympus_Mons'").And.Contain("otlp.http.prefix: 'otel/' must start with '/'");
+    }
+
     private static async Task<(int ExitCode, string Errors)> RunCapturingErrorsAsync(params string[] args)
     {
         var original = Console.Error;

@@ -150,6 +150,40 @@ public sealed class OtlpHttpTests
         fetchedMetrics.Single(m => m.Name == "my.gauge").Gauge.DataPoints.Should().ContainSingle().Which.AsInt.Should().Be(-4);
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task An_attribute_nested_as_deep_as_protobuf_allows_is_stored_and_fetched_back(bool overGrpc)
+    {
+        // 47 arrays inside each other: about 100 message levels, protobuf's limit, and about 150 levels of
+        // JSON in the stored object. Nothing may be acknowledged that cannot be read back.
+        var value = new OpenTelemetry.Proto.Common.V1.AnyValue { StringValue = "leaf" };
+        for (var i = 0; i < 47; i++)
+        {
+            value = new OpenTelemetry.Proto.Common.V1.AnyValue { ArrayValue = new OpenTelemetry.Proto.Common.V1.ArrayValue { Values = { value } } };
+        }
+        var data = TestSignals.Spans(2, DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(1), services: 1);
+        var scope = Unique("deep");
+        data.ResourceSpans[0].ScopeSpans[0].Scope.Name = scope;
+        data.ResourceSpans[0].ScopeSpans[1].Scope.Name = scope;
+        TestSignals.AllSpans(data.ResourceSpans)[0].Attributes.Add(new OpenTelemetry.Proto.Common.V1.KeyValue { Key = "deep", Value = value });
+        if (overGrpc)
+        {
+            await new TraceService.TraceServiceClient(_server.Channel).ExportAsync(new ExportTraceServiceRequest { ResourceSpans = { data.ResourceSpans } });
+        }
+        else
+        {
+            await _server.ExportAsync(data, Wire.Protobuf);
+        }
+
+        var (start, end) = AroundNow();
+        foreach (var wire in new[] { Wire.Json, Wire.Protobuf })
+        {
+            var fetched = await _server.FetchTracesAsync(new FetchTracesDataRequest { StartTimeUnixNano = start, EndTimeUnixNano = end }, wire);
+            SpansOfScope(fetched.ResourceSpans, scope).Select(s => s.ToString())
+                .Should().BeEquivalentTo(TestSignals.AllSpans(data.ResourceSpans).Select(s => s.ToString()), "fetched as {0}", wire);
+        }
+    }
+
     [TestCase(Wire.Protobuf)]
     [TestCase(Wire.Json)]
     public async Task Gzip_bodies_are_accepted_and_answered_in_the_request_encoding(Wire wire)

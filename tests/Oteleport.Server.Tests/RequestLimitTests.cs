@@ -73,4 +73,28 @@ public sealed class RequestLimitTests
         (await export.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.ResourceExhausted);
         await client.ExportAsync(new ExportTraceServiceRequest { ResourceSpans = { Spans(3).ResourceSpans } });
     }
+
+    [Test]
+    public async Task A_gzip_grpc_message_under_the_limit_as_sent_but_over_it_decompressed_is_resource_exhausted()
+    {
+        // A gzip bomb in small: 64 KiB of one letter compresses to a few hundred bytes.
+        var data = Spans(1);
+        data.ResourceSpans[0].ScopeSpans[0].Spans[0].Attributes.Add(TestSignals.Attr("padding", new string('x', 16 * Limit)));
+        var request = new ExportTraceServiceRequest { ResourceSpans = { data.ResourceSpans } };
+        Api.Gzip(Google.Protobuf.MessageExtensions.ToByteArray(request)).Length.Should().BeLessThan(Limit);
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(_server.GrpcUrl, new Grpc.Net.Client.GrpcChannelOptions
+        {
+            CompressionProviders = [new Grpc.Net.Compression.GzipCompressionProvider(System.IO.Compression.CompressionLevel.Optimal)],
+        });
+        var client = new TraceService.TraceServiceClient(channel);
+        // Grpc.Net.Client compresses the request message when this header names the algorithm.
+        var compressed = new Metadata { { "grpc-internal-encoding-request", "gzip" } };
+
+        var export = async () => await client.ExportAsync(request, compressed);
+
+        var failure = (await export.Should().ThrowAsync<RpcException>()).Which;
+        failure.StatusCode.Should().Be(StatusCode.ResourceExhausted);
+        failure.Status.Detail.Should().Contain("limits.max_request_bytes");
+        await client.ExportAsync(new ExportTraceServiceRequest { ResourceSpans = { Spans(3).ResourceSpans } }, compressed);
+    }
 }

@@ -50,6 +50,9 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
     /// <summary>Writes every pending batch now (shutdown).</summary>
     public Task FlushAsync() => _writer.FlushAsync();
 
+    /// <summary>Shutdown has begun: pending batches are written now, and later ones without waiting for the flush interval.</summary>
+    public void BeginDrain() => _writer.BeginDrain();
+
     public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
     // A container disposed synchronously must still write what is pending.
@@ -291,7 +294,7 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
         {
             if (ObjectFormat.IsDocument(content, ObjectFormat.ResourceFieldJsonName(shape.Signal), ObjectFormat.ResourceFieldProtoName(shape.Signal)))
             {
-                shape.Collect(OtlpJson.Parse<TData>(content), records);
+                shape.Collect(OtlpJson.ParseStored<TData>(content), records);
             }
             else
             {

@@ -5,19 +5,22 @@ using Oteleport.Storage;
 
 namespace Oteleport.Hosting.AspNetCore.Api;
 
-/// <summary>The fetch API over gRPC, <c>oteleport.proto.v1.OterlportService</c> as the Go server names it.</summary>
-internal sealed class FetchGrpcService(ISignalStore store) : OterlportService.OterlportServiceBase
+/// <summary>
+/// The fetch API over gRPC, <c>oteleport.proto.v1.OterlportService</c> as the Go server names it; its methods are
+/// bound by <see cref="Otlp.OteleportGrpcMethods"/>.
+/// </summary>
+internal sealed class FetchGrpcService(ISignalStore store)
 {
-    public override Task<FetchTracesDataResponse> FetchTracesData(FetchTracesDataRequest request, ServerCallContext context) =>
+    public Task<FetchTracesDataResponse> FetchTracesData(FetchTracesDataRequest request, ServerCallContext context) =>
         RunAsync(() => store.FetchTracesAsync(FetchQueries.From(request), context.CancellationToken));
 
-    public override Task<FetchMetricsDataResponse> FetchMetricsData(FetchMetricsDataRequest request, ServerCallContext context) =>
+    public Task<FetchMetricsDataResponse> FetchMetricsData(FetchMetricsDataRequest request, ServerCallContext context) =>
         RunAsync(() => store.FetchMetricsAsync(FetchQueries.From(request), context.CancellationToken));
 
-    public override Task<FetchLogsDataResponse> FetchLogsData(FetchLogsDataRequest request, ServerCallContext context) =>
+    public Task<FetchLogsDataResponse> FetchLogsData(FetchLogsDataRequest request, ServerCallContext context) =>
         RunAsync(() => store.FetchLogsAsync(FetchQueries.From(request), context.CancellationToken));
 
-    public override Task<FetchTracesDataResponse> GetTrace(GetTraceRequest request, ServerCallContext context) =>
+    public Task<FetchTracesDataResponse> GetTrace(GetTraceRequest request, ServerCallContext context) =>
         RunAsync(() => store.GetTraceAsync(request.TraceId, request.StartTimeUnixNano, request.EndTimeUnixNano, context.CancellationToken));
 
     private static async Task<T> RunAsync<T>(Func<Task<T>> fetch)

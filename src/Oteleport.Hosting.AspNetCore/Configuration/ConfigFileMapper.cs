@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -15,7 +13,7 @@ namespace Oteleport.Hosting.AspNetCore.Configuration;
 /// </summary>
 /// <remarks>
 /// Keys are matched against the <see cref="OteleportOptions"/> property tree by reflection
-/// (snake_case without underscores, ignoring case), so a new option needs no mapping table. Walking
+/// (<see cref="OptionsTree"/>; snake_case without underscores, ignoring case), so a new option needs no mapping table. Walking
 /// the options type rather than the JSON alone is what lets unknown keys and wrong JSON types fail at
 /// start-up with the key's name, instead of being silently ignored by the binder.
 /// </remarks>
@@ -26,8 +24,6 @@ internal sealed class ConfigFileMapper
     {
         [typeof(AccessKeyOptions)] = nameof(AccessKeyOptions.SecretKey),
     };
-
-    private static readonly ConcurrentDictionary<Type, Dictionary<string, PropertyInfo>> PropertiesByType = new();
 
     private readonly string _file;
     private readonly Func<string, string?> _lookup;
@@ -65,15 +61,15 @@ internal sealed class ConfigFileMapper
         }
 
         type = Nullable.GetUnderlyingType(type) ?? type;
-        if (IsScalar(type))
+        if (OptionsTree.IsScalar(type))
         {
             _data[key] = ScalarText(element, type, path);
         }
-        else if (DictionaryValueType(type) is { } valueType)
+        else if (OptionsTree.DictionaryValueType(type) is { } valueType)
         {
             MapDictionary(element, valueType, key, path);
         }
-        else if (ElementType(type) is { } elementType)
+        else if (OptionsTree.ElementType(type) is { } elementType)
         {
             MapArray(element, elementType, key, path);
         }
@@ -94,12 +90,12 @@ internal sealed class ConfigFileMapper
             throw WrongType(path, "an object", element);
         }
 
-        var properties = PropertiesOf(type);
+        var properties = OptionsTree.PropertiesIgnoringUnderscores(type);
         var seen = new HashSet<PropertyInfo>();
         foreach (var member in element.EnumerateObject())
         {
             string memberPath = path.Length == 0 ? member.Name : $"{path}.{member.Name}";
-            if (!properties.TryGetValue(Normalize(member.Name), out var property))
+            if (!properties.TryGetValue(OptionsTree.WithoutUnderscores(member.Name), out var property))
             {
                 string known = string.Join(", ", properties.Values.Select(p => ToSnakeCase(p.Name)));
                 throw Error($"unknown key '{memberPath}' (known keys here: {known})");
@@ -169,7 +165,7 @@ internal sealed class ConfigFileMapper
             };
         }
 
-        if (IsNumber(type))
+        if (OptionsTree.IsNumber(type))
         {
             string? text = element.ValueKind switch
             {
@@ -249,40 +245,6 @@ internal sealed class ConfigFileMapper
             : string.Create(
                 CultureInfo.InvariantCulture,
                 $"a whole number from {type.GetField("MinValue")!.GetValue(null)} to {type.GetField("MaxValue")!.GetValue(null)}");
-
-    private static bool IsNumber(Type type) =>
-        Type.GetTypeCode(type) is >= TypeCode.SByte and <= TypeCode.Decimal && !type.IsEnum;
-
-    private static bool IsScalar(Type type) =>
-        type.IsPrimitive
-        || type.IsEnum
-        || type == typeof(string)
-        || type == typeof(decimal)
-        || (!type.IsAssignableTo(typeof(System.Collections.IEnumerable))
-            && TypeDescriptor.GetConverter(type).CanConvertFrom(typeof(string)));
-
-    private static Type? DictionaryValueType(Type type) =>
-        FindGenericInterface(type, typeof(IDictionary<,>)) is { } dictionary
-        && dictionary.GetGenericArguments()[0] == typeof(string)
-            ? dictionary.GetGenericArguments()[1]
-            : null;
-
-    private static Type? ElementType(Type type) =>
-        type.IsArray ? type.GetElementType() : FindGenericInterface(type, typeof(IEnumerable<>))?.GetGenericArguments()[0];
-
-    private static Type? FindGenericInterface(Type type, Type definition) =>
-        type.IsInterface && type.IsGenericType && type.GetGenericTypeDefinition() == definition
-            ? type
-            : type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == definition);
-
-    private static Dictionary<string, PropertyInfo> PropertiesOf(Type type) =>
-        PropertiesByType.GetOrAdd(type, static t => t
-            .GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is not null)
-            .ToDictionary(p => Normalize(p.Name)));
-
-    // "cursor_encryption_key" and "CursorEncryptionKey" both become "CURSORENCRYPTIONKEY".
-    private static string Normalize(string name) => name.Replace("_", "", StringComparison.Ordinal).ToUpperInvariant();
 
     // For messages: "UseS3PathStyle" -> "use_s3_path_style", the spelling the file uses.
     private static string ToSnakeCase(string name)

@@ -8,10 +8,31 @@ namespace Oteleport.Hosting.AspNetCore;
 
 /// <summary>
 /// Fails the start when the store is unusable (missing bucket, bad credentials, read-only folder),
-/// rather than on the first Export, warns when no access key protects the server, and flushes at shutdown.
+/// rather than on the first Export, warns when no access key protects the server, and drains and flushes at shutdown.
 /// </summary>
-internal sealed partial class OteleportStartup(IObjectStore store, ISignalStore signals, IOptions<OteleportOptions> options, ILogger<OteleportStartup> logger) : IHostedService
+internal sealed partial class OteleportStartup(IObjectStore store, ISignalStore signals, IOptions<OteleportOptions> options, ILogger<OteleportStartup> logger) : IHostedLifecycleService
 {
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Runs first when the host stops (SIGTERM), before the server drains its requests: from now on batches
+    /// are written at once, so the Exports in flight, which wait for their batch, complete within the
+    /// server's drain rather than after the flush interval (or never, when the shutdown timeout cuts them off).
+    /// </summary>
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        if (signals is SignalStore store)
+        {
+            LogDraining();
+            store.BeginDrain();
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var location = StorageLocation.Parse(options.Value.Storage.Location);
@@ -41,6 +62,9 @@ internal sealed partial class OteleportStartup(IObjectStore store, ISignalStore 
             await store.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: writing pending batches now and the rest without waiting")]
+    private partial void LogDraining();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Oteleport stores signals in {Location} (gzip: {Gzip}, flatten: {Flatten})")]
     private partial void LogStorage(string location, bool gzip, bool flatten);

@@ -33,8 +33,9 @@ internal static partial class HttpEndpointHandler
             }
             if (requestFormat is null)
             {
-                throw ProtocolException.UnsupportedMediaType(
-                    $"Content-Type '{context.Request.ContentType}' is not supported: use application/x-protobuf or application/json");
+                throw ProtocolException.UnsupportedMediaType(string.IsNullOrEmpty(context.Request.ContentType)
+                    ? "no Content-Type: use application/x-protobuf or application/json"
+                    : $"Content-Type '{context.Request.ContentType}' is not supported: use application/x-protobuf or application/json");
             }
             var body = await RequestBody.ReadAsync(context, maxRequestBytes).ConfigureAwait(false);
             return await work(body, requestFormat, context.RequestAborted).ConfigureAwait(false);

@@ -26,25 +26,28 @@ internal static class GrpcStorageCall
     }
 }
 
-internal sealed class TraceReceiver(ISignalStore store) : TraceService.TraceServiceBase
+/// <summary>OTLP TraceService; its method is bound by <see cref="OteleportGrpcMethods"/>.</summary>
+internal sealed class TraceReceiver(ISignalStore store)
 {
-    public override Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context) =>
+    public Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context) =>
         GrpcStorageCall.RunAsync(
             () => store.AppendTracesAsync(new TracesData { ResourceSpans = { request.ResourceSpans } }, context.CancellationToken),
             new ExportTraceServiceResponse());
 }
 
-internal sealed class MetricsReceiver(ISignalStore store) : MetricsService.MetricsServiceBase
+/// <summary>OTLP MetricsService; its method is bound by <see cref="OteleportGrpcMethods"/>.</summary>
+internal sealed class MetricsReceiver(ISignalStore store)
 {
-    public override Task<ExportMetricsServiceResponse> Export(ExportMetricsServiceRequest request, ServerCallContext context) =>
+    public Task<ExportMetricsServiceResponse> Export(ExportMetricsServiceRequest request, ServerCallContext context) =>
         GrpcStorageCall.RunAsync(
             () => store.AppendMetricsAsync(new MetricsData { ResourceMetrics = { request.ResourceMetrics } }, context.CancellationToken),
             new ExportMetricsServiceResponse());
 }
 
-internal sealed class LogsReceiver(ISignalStore store) : LogsService.LogsServiceBase
+/// <summary>OTLP LogsService; its method is bound by <see cref="OteleportGrpcMethods"/>.</summary>
+internal sealed class LogsReceiver(ISignalStore store)
 {
-    public override Task<ExportLogsServiceResponse> Export(ExportLogsServiceRequest request, ServerCallContext context) =>
+    public Task<ExportLogsServiceResponse> Export(ExportLogsServiceRequest request, ServerCallContext context) =>
         GrpcStorageCall.RunAsync(
             () => store.AppendLogsAsync(new LogsData { ResourceLogs = { request.ResourceLogs } }, context.CancellationToken),
             new ExportLogsServiceResponse());

@@ -116,6 +116,21 @@ public class GroupCommitTests
     }
 
     [Test]
+    public async Task Once_draining_begins_pending_and_later_batches_are_written_without_waiting()
+    {
+        await using var harness = new Harness(TimeSpan.FromMinutes(1));
+        var pending = harness.Store.AppendTracesAsync(TestSignals.Spans(3, Time, TimeSpan.FromSeconds(1)));
+        await Task.Delay(100);
+        pending.IsCompleted.Should().BeFalse("the batch waits for its flush interval");
+
+        ((SignalStore)harness.Store).BeginDrain();
+
+        await pending.WaitAsync(TimeSpan.FromSeconds(10));
+        await harness.Store.AppendTracesAsync(TestSignals.Spans(4, Time, TimeSpan.FromSeconds(1), offset: 3)).WaitAsync(TimeSpan.FromSeconds(10));
+        (await harness.SpanCountAsync()).Should().Be(7);
+    }
+
+    [Test]
     public async Task A_batch_is_written_early_when_it_reaches_its_size_bound()
     {
         var folder = new TempFolder("group-commit");

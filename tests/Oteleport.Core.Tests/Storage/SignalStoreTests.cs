@@ -164,4 +164,25 @@ public class SignalStoreTests
         Directory.Exists(Path.Combine(fixture.Folder.Path, "traces")).Should().BeFalse();
         Directory.Exists(Path.Combine(fixture.Folder.Path, "logs")).Should().BeFalse();
     }
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task A_record_as_deep_as_protobuf_allows_reads_back_with_its_batch(bool flatten)
+    {
+        // About 100 message levels (protobuf's limit) are about 150 levels of JSON: more than a request may
+        // have, but what was accepted must read back, or the whole object, other records too, is lost.
+        var value = new OpenTelemetry.Proto.Common.V1.AnyValue { StringValue = "leaf" };
+        for (var i = 0; i < 47; i++)
+        {
+            value = new OpenTelemetry.Proto.Common.V1.AnyValue { ArrayValue = new OpenTelemetry.Proto.Common.V1.ArrayValue { Values = { value } } };
+        }
+        var traces = TestSignals.Spans(3, Time, TimeSpan.FromSeconds(1));
+        TestSignals.AllSpans(traces.ResourceSpans)[0].Attributes.Add(new OpenTelemetry.Proto.Common.V1.KeyValue { Key = "deep", Value = value });
+        var wire = Google.Protobuf.MessageExtensions.ToByteArray(traces);
+        using var fixture = new SignalStoreFixture(o => o.Storage.Flatten = flatten);
+
+        await fixture.Store.AppendTracesAsync(TracesData.Parser.ParseFrom(wire));
+
+        TestSignals.AllSpans((await fixture.Store.FetchTracesAsync(Around(Time))).ResourceSpans)
+            .Should().BeEquivalentTo(TestSignals.AllSpans(traces.ResourceSpans));
+    }
 }

@@ -32,7 +32,9 @@ internal static class Api
     {
         if (encoding == Wire.Json)
         {
-            return OtlpJson.Parse<T>(body);
+            // As deep as a stored record may be (protobuf's 100 levels), which is deeper than a request may be.
+            var reader = new System.Text.Json.Utf8JsonReader(body, new System.Text.Json.JsonReaderOptions { MaxDepth = 256 });
+            return OtlpJson.Parse<T>(ref reader);
         }
         var message = new T();
         message.MergeFrom(body);

@@ -30,13 +30,15 @@ internal sealed record ServerPorts(int Grpc, int Http, int Api)
 internal sealed class ServerInstance : IAsyncDisposable
 {
     private readonly Func<ServerPorts, string[]> _argsFor;
+    private readonly Action<WebApplicationBuilder>? _configure;
     private WebApplication? _app;
     private GrpcChannel? _channel;
 
-    private ServerInstance(string folder, Func<ServerPorts, string[]> argsFor, ServerPorts ports, WebApplication app)
+    private ServerInstance(string folder, Func<ServerPorts, string[]> argsFor, Action<WebApplicationBuilder>? configure, ServerPorts ports, WebApplication app)
     {
         Folder = folder;
         _argsFor = argsFor;
+        _configure = configure;
         Ports = ports;
         _app = app;
         Http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -65,30 +67,39 @@ internal sealed class ServerInstance : IAsyncDisposable
 
     /// <summary>Starts a server on <paramref name="folder"/>, with further command-line arguments.</summary>
     public static Task<ServerInstance> StartAsync(string folder, params string[] extraArgs) =>
-        StartAsync(folder, ports =>
-        [
-            .. ports.ToArgs(),
-            $"--Oteleport:Storage:Location={folder}",
-            .. extraArgs,
-        ]);
+        StartAsync(folder, StandardArgs(folder, extraArgs));
+
+    /// <summary>The arguments of <see cref="StartAsync(string, string[])"/>: the free ports, the folder, then <paramref name="extraArgs"/>.</summary>
+    public static Func<ServerPorts, string[]> StandardArgs(string folder, params string[] extraArgs) => ports =>
+    [
+        .. ports.ToArgs(),
+        $"--Oteleport:Storage:Location={folder}",
+        .. extraArgs,
+    ];
 
     /// <summary>
     /// Starts a server with the arguments that <paramref name="argsFor"/> gives for free ports (which it
     /// may also write into a config file). Ports taken by someone else between choosing and binding are
     /// replaced by new ones.
     /// </summary>
-    public static async Task<ServerInstance> StartAsync(string folder, Func<ServerPorts, string[]> argsFor)
+    public static Task<ServerInstance> StartAsync(string folder, Func<ServerPorts, string[]> argsFor) => StartAsync(folder, argsFor, configure: null);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string, Func{ServerPorts, string[]})"/>, with <paramref name="configure"/> given to
+    /// <see cref="OteleportServer.Build"/> (extra services, logging providers); it applies to restarts too.
+    /// </summary>
+    public static async Task<ServerInstance> StartAsync(string folder, Func<ServerPorts, string[]> argsFor, Action<WebApplicationBuilder>? configure)
     {
         for (var attempt = 1; ; attempt++)
         {
             var ports = ServerPorts.Free();
             // Quiet: the tests read results, not logs.
             string[] args = ["--Logging:LogLevel:Default=Warning", .. argsFor(ports)];
-            var app = OteleportServer.Build(args);
+            var app = OteleportServer.Build(args, configure);
             try
             {
                 await app.StartAsync().ConfigureAwait(false);
-                return new ServerInstance(folder, argsFor, ports, app);
+                return new ServerInstance(folder, argsFor, configure, ports, app);
             }
             catch (IOException ex) when (attempt < 3 && IsAddressInUse(ex))
             {
@@ -101,7 +112,7 @@ internal sealed class ServerInstance : IAsyncDisposable
     public async Task<ServerInstance> RestartAsync()
     {
         await DisposeAsync().ConfigureAwait(false);
-        return await StartAsync(Folder, _argsFor).ConfigureAwait(false);
+        return await StartAsync(Folder, _argsFor, _configure).ConfigureAwait(false);
     }
 
     public Uri Api(string path) => new(ApiUrl, path);

@@ -24,6 +24,13 @@ public static class OtlpJson
     /// <summary>Nesting depth allowed when parsing a whole document (attribute values nest).</summary>
     internal const int MaxDepth = 128;
 
+    /// <summary>
+    /// Nesting depth allowed when reading back a stored object. Protobuf accepts messages 100 levels deep,
+    /// and each level is at most an array and an object in JSON, so every record that a protobuf sender
+    /// could have stored reads back (at <see cref="MaxDepth"/> deep attributes made the whole object unreadable).
+    /// </summary>
+    internal const int StoredMaxDepth = 256;
+
     // Documents are stored and sent, never embedded in HTML: non-ASCII text is written as UTF-8
     // rather than \u escapes, and only what JSON itself requires is escaped.
     private static readonly JsonWriterOptions SerializeOptions = new()
@@ -39,6 +46,8 @@ public static class OtlpJson
         CommentHandling = JsonCommentHandling.Disallow,
         AllowTrailingCommas = false,
     };
+
+    private static readonly JsonReaderOptions StoredDocumentOptions = DocumentOptions with { MaxDepth = StoredMaxDepth };
 
     // Buffers above this size are not kept for reuse by the thread.
     private const int RetainedBufferSize = 1 << 20;
@@ -89,13 +98,18 @@ public static class OtlpJson
     /// <param name="utf8Json">The document's UTF-8 bytes.</param>
     /// <returns>The message.</returns>
     /// <exception cref="OtlpJsonException">The document is not valid JSON, not one object, or not a valid <typeparamref name="T"/>.</exception>
-    public static T Parse<T>(ReadOnlySpan<byte> utf8Json) where T : IMessage<T>, new()
+    public static T Parse<T>(ReadOnlySpan<byte> utf8Json) where T : IMessage<T>, new() => ParseDocument<T>(utf8Json, DocumentOptions);
+
+    /// <summary>Parses a stored object's document, allowing the nesting of <see cref="StoredMaxDepth"/>.</summary>
+    internal static T ParseStored<T>(ReadOnlySpan<byte> utf8Json) where T : IMessage<T>, new() => ParseDocument<T>(utf8Json, StoredDocumentOptions);
+
+    private static T ParseDocument<T>(ReadOnlySpan<byte> utf8Json, JsonReaderOptions options) where T : IMessage<T>, new()
     {
         if (utf8Json is [0xEF, 0xBB, 0xBF, ..])
         {
             utf8Json = utf8Json[3..];
         }
-        var reader = new Utf8JsonReader(utf8Json, DocumentOptions);
+        var reader = new Utf8JsonReader(utf8Json, options);
         var message = new T();
         ReadRoot(ref reader, message);
         try

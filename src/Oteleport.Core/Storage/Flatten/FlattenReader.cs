@@ -16,7 +16,7 @@ internal static class FlattenReader
     {
         // Each line is one JSON value; whitespace (blank lines included) separates them.
         AllowMultipleValues = true,
-        MaxDepth = OtlpJson.MaxDepth,
+        MaxDepth = OtlpJson.StoredMaxDepth,
         CommentHandling = JsonCommentHandling.Disallow,
         AllowTrailingCommas = false,
     };

@@ -63,6 +63,22 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         return batch.Stored.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Shutdown has begun: open batches are written now, and batches opened from here on are written at once
+    /// instead of after the flush interval, so that Exports still arriving or waiting are acknowledged promptly.
+    /// </summary>
+    public void BeginDrain()
+    {
+        lock (_lanes)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+        }
+        _shutdown.Cancel();
+    }
+
     /// <summary>Writes every open batch now and waits for all writes in flight.</summary>
     public async Task FlushAsync()
     {
