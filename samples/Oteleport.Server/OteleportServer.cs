@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Oteleport.Hosting.AspNetCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Oteleport.Options;
 using Oteleport.Storage;
 
@@ -93,6 +94,11 @@ public static class OteleportServer
         builder.Configuration.ValidateOteleportSection();
         var options = builder.Configuration.GetSection(OteleportOptions.SectionName).Get<OteleportOptions>() ?? new OteleportOptions();
         StorageSelection.Apply(oteleport, options);
+        if (builder.Configuration.GetValue<bool>(DiscardingSignalStore.SettingKey))
+        {
+            // Benchmark aid (bench/): decode every request, then drop it; see DiscardingSignalStore.
+            builder.Services.Replace(ServiceDescriptor.Singleton<ISignalStore, DiscardingSignalStore>());
+        }
 
         // Endpoints of Kestrel's own configuration (Kestrel:Endpoints:{name}:Url, :Certificate, ...) are bound
         // beside the listeners below. They carry no listener tag, so each serves every enabled part: with TLS,
