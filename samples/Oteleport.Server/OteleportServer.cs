@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Oteleport.Hosting.AspNetCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Oteleport.Options;
+using Oteleport.Storage;
 
 namespace Oteleport.Server;
 
@@ -50,6 +52,11 @@ public static class OteleportServer
         var oteleport = builder.Services.AddOteleport();
         var options = builder.Configuration.GetSection(OteleportOptions.SectionName).Get<OteleportOptions>() ?? new OteleportOptions();
         StorageSelection.Apply(oteleport, options);
+        if (builder.Configuration.GetValue<bool>(DiscardingSignalStore.SettingKey))
+        {
+            // Benchmark aid (bench/): decode every request, then drop it; see DiscardingSignalStore.
+            builder.Services.Replace(ServiceDescriptor.Singleton<ISignalStore, DiscardingSignalStore>());
+        }
 
         var listeners = ListenerPlan.From(options);
         builder.WebHost.ConfigureKestrel(kestrel =>
