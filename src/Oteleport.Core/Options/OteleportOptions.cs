@@ -64,6 +64,19 @@ public sealed class StorageOptions
     public bool Gzip { get; set; } = true;
 
     /// <summary>
+    /// How hard gzip works when <see cref="Gzip"/> is on: <see cref="ObjectCompressionLevel.Fastest"/>
+    /// (default: about a third of the CPU of <c>Optimal</c> for objects a few percent larger),
+    /// <c>Optimal</c> or <c>Smallest</c>. To store objects uncompressed, set <see cref="Gzip"/> to false.
+    /// </summary>
+    public ObjectCompressionLevel CompressionLevel { get; set; } = ObjectCompressionLevel.Fastest;
+
+    /// <summary>
+    /// Fetch reads up to this many objects of a listing ahead, concurrently, while the page still needs
+    /// records (default 4; 1 reads one object at a time).
+    /// </summary>
+    public int ReadAhead { get; set; } = 4;
+
+    /// <summary>
     /// The IANA or Windows time zone of the hour partitions. Default UTC; set it to the zone the Go
     /// server ran in to read a bucket that it wrote in local time.
     /// </summary>
@@ -81,6 +94,19 @@ public sealed class StorageOptions
 
     /// <summary>AWS settings for <c>s3://</c> locations.</summary>
     public AwsOptions Aws { get; set; } = new();
+}
+
+/// <summary>The gzip level of stored objects (<c>storage.compression_level</c>).</summary>
+public enum ObjectCompressionLevel
+{
+    /// <summary>Least CPU per byte; the default, as ingest is CPU-bound long before storage is.</summary>
+    Fastest,
+
+    /// <summary>zlib's default balance of size and CPU.</summary>
+    Optimal,
+
+    /// <summary>The smallest objects, at several times the CPU of <see cref="Fastest"/>.</summary>
+    Smallest,
 }
 
 /// <summary>AWS and S3-compatible store settings.</summary>

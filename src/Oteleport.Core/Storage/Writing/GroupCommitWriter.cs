@@ -13,7 +13,7 @@ namespace Oteleport.Storage.Writing;
 internal sealed class GroupCommitWriter : IAsyncDisposable
 {
     /// <summary>Encodes and stores one batch as one object.</summary>
-    public delegate Task WriteBatch(SignalType signal, string partition, IReadOnlyList<SignalRecord> records, CancellationToken cancellationToken);
+    public delegate Task WriteBatch(SignalType signal, string partition, IReadOnlyList<EncodedFragment> fragments, int recordCount, CancellationToken cancellationToken);
 
     private readonly Dictionary<(SignalType, string), Lane> _lanes = new();
     private readonly WriteBatch _write;
@@ -35,8 +35,8 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
 
     public int MaxBatchRecords { get; }
 
-    /// <summary>Adds records to their partition's batch; completes when they are stored.</summary>
-    public Task AppendAsync(SignalType signal, string partition, List<SignalRecord> records, CancellationToken cancellationToken)
+    /// <summary>Adds encoded records to their partition's batch (the batch owns the fragment from now on); completes when they are stored.</summary>
+    public Task AppendAsync(SignalType signal, string partition, EncodedFragment fragment, CancellationToken cancellationToken)
     {
         Batch batch;
         lock (_lanes)
@@ -47,8 +47,9 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
                 _lanes[(signal, partition)] = lane = new Lane(signal, partition);
             }
             batch = lane.Open ??= new Batch(_time.GetTimestamp());
-            batch.Records.AddRange(records);
-            if (batch.Records.Count >= MaxBatchRecords)
+            batch.Fragments.Add(fragment);
+            batch.RecordCount += fragment.RecordCount;
+            if (batch.RecordCount >= MaxBatchRecords)
             {
                 batch.Full.TrySetResult();
             }
@@ -123,14 +124,26 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
                     return;
                 }
             }
+            Exception? failure = null;
             try
             {
-                await _write(lane.Signal, lane.Partition, batch.Records, CancellationToken.None).ConfigureAwait(false);
-                batch.Stored.TrySetResult();
+                await _write(lane.Signal, lane.Partition, batch.Fragments, batch.RecordCount, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
-                batch.Stored.TrySetException(ex is StorageUnavailableException ? ex : new StorageUnavailableException($"writing a batch failed: {ex.Message}", ex));
+                failure = ex;
+            }
+            foreach (var fragment in batch.Fragments)
+            {
+                fragment.Dispose(); // back to the pool, written or not
+            }
+            if (failure is null)
+            {
+                batch.Stored.TrySetResult();
+            }
+            else
+            {
+                batch.Stored.TrySetException(failure is StorageUnavailableException ? failure : new StorageUnavailableException($"writing a batch failed: {failure.Message}", failure));
             }
             lock (_lanes)
             {
@@ -169,7 +182,8 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
     private sealed class Batch(long openedAt)
     {
         public long OpenedAt { get; } = openedAt;
-        public List<SignalRecord> Records { get; } = new();
+        public List<EncodedFragment> Fragments { get; } = new();
+        public int RecordCount { get; set; }
         public TaskCompletionSource Full { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
