@@ -14,7 +14,7 @@ namespace Oteleport.Hosting.AspNetCore.Http;
 /// </summary>
 internal static partial class HttpEndpointHandler
 {
-    public delegate Task<Google.Protobuf.IMessage> Work(byte[] body, WireFormat format, CancellationToken cancellationToken);
+    public delegate Task<Google.Protobuf.IMessage> Work(ReadOnlyMemory<byte> body, WireFormat format, CancellationToken cancellationToken);
 
     public static async Task HandleAsync(HttpContext context, AccessKeyValidator accessKeys, long maxRequestBytes, ILogger logger, Work work)
     {
@@ -38,8 +38,11 @@ internal static partial class HttpEndpointHandler
                 throw ProtocolException.UnsupportedMediaType(
                     $"Content-Type '{context.Request.ContentType}' is not supported: use application/x-protobuf or application/json");
             }
-            var body = await RequestBody.ReadAsync(context, maxRequestBytes).ConfigureAwait(false);
-            var result = await work(body, requestFormat, context.RequestAborted).ConfigureAwait(false);
+            Google.Protobuf.IMessage result;
+            using (var body = await RequestBody.ReadAsync(context, maxRequestBytes).ConfigureAwait(false))
+            {
+                result = await work(body.WrittenMemory, requestFormat, context.RequestAborted).ConfigureAwait(false);
+            }
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = responseFormat.MediaType;
             await context.Response.Body.WriteAsync(responseFormat.Encode(result), context.RequestAborted).ConfigureAwait(false);

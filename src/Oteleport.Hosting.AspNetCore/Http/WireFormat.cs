@@ -58,14 +58,15 @@ internal sealed record WireFormat(bool IsJson, string MediaType)
 
     public byte[] Encode(IMessage message) => IsJson ? OtlpJson.Serialize(message) : message.ToByteArray();
 
-    public T Decode<T>(byte[] body) where T : IMessage<T>, new()
+    /// <summary>Decodes a body; the message keeps no reference to <paramref name="body"/>.</summary>
+    public T Decode<T>(ReadOnlyMemory<byte> body) where T : IMessage<T>, new()
     {
         if (IsJson)
         {
-            return OtlpJson.Parse<T>(body);
+            return OtlpJson.Parse<T>(body.Span);
         }
         var message = new T();
-        message.MergeFrom(body);
+        message.MergeFrom(body.Span);
         return message;
     }
 }
