@@ -23,7 +23,14 @@ internal sealed record FetchResult(
     long RestSpans,
     int RestPages,
     long PeakServerBytes,
-    IReadOnlyList<string> ServerOutput);
+    double RestServerCpuSeconds,
+    double RestSeconds,
+    double MachineBusyCores,
+    IReadOnlyList<string> ServerOutput)
+{
+    /// <summary>Spans per second of server CPU while walking over REST.</summary>
+    public double RestSpansPerServerCpuSecond => RestServerCpuSeconds == 0 ? 0 : RestSpans / RestServerCpuSeconds;
+}
 
 /// <summary>Writes a range of spans straight through <see cref="ISignalStore"/>, then walks it page by page at the store level and through the REST API.</summary>
 internal static class FetchRun
@@ -90,6 +97,8 @@ internal static class FetchRun
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
             var uri = new Uri($"http://127.0.0.1:{server.ApiPort}/api/traces/fetch");
             var restWatch = Stopwatch.StartNew();
+            var serverCpuAtStart = server.CpuSeconds();
+            var machine = new MachineLoad();
             long restSpans = 0;
             var pages = 0;
             var restCursor = "";
@@ -117,9 +126,15 @@ internal static class FetchRun
                 restCursor = nextCursor;
             }
             var restRate = restSpans / restWatch.Elapsed.TotalSeconds;
-            Console.Error.WriteLine($"  REST: {restWatch.Elapsed.TotalMilliseconds / pages:N1} ms a page, of which {requestTime.TotalMilliseconds / pages:N1} ms from request to the last byte of the answer; server CPU {server.CpuSeconds() / restWatch.Elapsed.TotalSeconds:N2} cores over the walk");
+            var restCpu = server.CpuSeconds() - serverCpuAtStart;
+            var (machineBusy, _) = machine.Stop();
+            Console.Error.WriteLine($"  REST: {restWatch.Elapsed.TotalMilliseconds / pages:N1} ms a page, of which {requestTime.TotalMilliseconds / pages:N1} ms from request to the last byte of the answer; server CPU {restCpu / restWatch.Elapsed.TotalSeconds:N2} cores, machine {machineBusy:N2} cores busy");
             var peak = server.PeakWorkingSet();
-            return new FetchResult(settings.Spans, objects, prepare.Elapsed.TotalSeconds, storeRate, storeSpans, restRate, restSpans, pages, peak, server.Output);
+            if (storeSpans != settings.Spans || restSpans != settings.Spans)
+            {
+                throw new InvalidOperationException($"the walks returned {storeSpans:N0} (store) and {restSpans:N0} (REST) spans of {settings.Spans:N0}");
+            }
+            return new FetchResult(settings.Spans, objects, prepare.Elapsed.TotalSeconds, storeRate, storeSpans, restRate, restSpans, pages, peak, restCpu, restWatch.Elapsed.TotalSeconds, machineBusy, server.Output);
         }
         finally
         {

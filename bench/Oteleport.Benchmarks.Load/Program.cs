@@ -15,6 +15,7 @@ internal static partial class Program
           noop      the same against the server's discard mode (decode, then drop)
           paced     senders at a fixed total rate (--rate spans/s)
           fetch     prepare a range of spans through ISignalStore, walk it in pages (store level and REST)
+          sweep     ingest once per flush interval (--intervals ms,ms,...), to choose the default
 
         Options (defaults in brackets):
           --transport grpc|http  OTLP gRPC or OTLP/HTTP protobuf [grpc]
@@ -26,6 +27,7 @@ internal static partial class Program
           --rate N               total spans/s of a paced run [half of the ingest rate in 'all']
           --fetch-spans N        spans prepared for the fetch run [1000000]
           --page N               page size of the fetch run [1000]
+          --intervals LIST       flush intervals of a sweep, in ms [200,100,50,20,10,0]
         Arguments starting with --Oteleport: go to the server (and to the in-process store of the fetch run),
         e.g. --Oteleport:Storage:FlushInterval=00:00:00.050
         """;
@@ -74,6 +76,22 @@ internal static partial class Program
                 report.IngestHttp = await Run("ingest-http", load with { Transport = Transport.HttpProtobuf, TargetSpansPerSecond = 0 }).ConfigureAwait(false);
                 report.Fetch = await RunFetch(fetch).ConfigureAwait(false);
                 break;
+            case "sweep":
+                var sweep = new List<(double Ms, LoadResult Result)>();
+                foreach (var ms in options.GetValueOrDefault("intervals", "200,100,50,20,10,0").Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)))
+                {
+                    var interval = TimeSpan.FromMilliseconds(ms).ToString("c", CultureInfo.InvariantCulture);
+                    sweep.Add((ms, await Run($"sweep {ms} ms", load with { TargetSpansPerSecond = 0, ServerArgs = [.. serverArgs, $"--Oteleport:Storage:FlushInterval={interval}"] }).ConfigureAwait(false)));
+                }
+                Console.WriteLine();
+                Console.WriteLine("| flush interval | spans/s | Export p50 | Export p99 | objects per 1,000 Exports | objects/s | server CPU | other processes |");
+                Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+                foreach (var (ms, r) in sweep)
+                {
+                    var seconds = (r.Settings.Duration + r.Settings.Warmup).TotalSeconds;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {ms:N0} ms | {r.SpansPerSecond:N0} | {r.P50Ms:N1} ms | {r.P99Ms:N1} ms | {r.ObjectsPer1000Exports:N1} | {r.Objects / seconds:N1} | {r.ServerCpuPerSecond:N2} | {r.OtherCores:N2} |"));
+                }
+                return 0;
             default:
                 Console.Error.WriteLine($"unknown command '{command}'");
                 Console.WriteLine(Usage);

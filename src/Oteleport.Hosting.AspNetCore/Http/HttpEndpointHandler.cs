@@ -45,7 +45,9 @@ internal static partial class HttpEndpointHandler
             }
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = responseFormat.MediaType;
-            await context.Response.Body.WriteAsync(responseFormat.Encode(result), context.RequestAborted).ConfigureAwait(false);
+            // Pages can be megabytes: encoded into the response's own pooled buffers, not into an array first.
+            responseFormat.EncodeTo(result, context.Response.BodyWriter);
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (Translate(ex, logger) is { } error && !context.Response.HasStarted)
         {

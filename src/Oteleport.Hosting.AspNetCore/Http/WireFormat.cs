@@ -58,6 +58,19 @@ internal sealed record WireFormat(bool IsJson, string MediaType)
 
     public byte[] Encode(IMessage message) => IsJson ? OtlpJson.Serialize(message) : message.ToByteArray();
 
+    /// <summary>Encodes straight into <paramref name="output"/> (a response's PipeWriter): no intermediate array.</summary>
+    public void EncodeTo(IMessage message, System.Buffers.IBufferWriter<byte> output)
+    {
+        if (IsJson)
+        {
+            OtlpJson.SerializeTo(output, message);
+        }
+        else
+        {
+            message.WriteTo(output);
+        }
+    }
+
     /// <summary>Decodes a body; the message keeps no reference to <paramref name="body"/>.</summary>
     public T Decode<T>(ReadOnlyMemory<byte> body) where T : IMessage<T>, new()
     {
