@@ -67,7 +67,14 @@ internal sealed record WireFormat(bool IsJson, string MediaType)
         }
         else
         {
-            message.WriteTo(output);
+            // Sized first: an empty message writes nothing, and a pipe must not be advanced without a buffer.
+            var size = message.CalculateSize();
+            if (size > 0)
+            {
+                var span = output.GetSpan(size)[..size];
+                message.WriteTo(span);
+                output.Advance(size);
+            }
         }
     }
 
