@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
 
 namespace Oteleport.Storage;
@@ -53,20 +54,23 @@ public sealed class FileSystemObjectStore : IObjectStore
         {
             yield break;
         }
-        List<StoredObject> found;
+        // Names first, sizes only for the entries handed out: a fetch walking a busy hour lists it for
+        // every page and reads a few entries, so a stat of every file each time would cost more than the reading.
+        List<(string Key, string Path)> found;
         try
         {
-            found = new List<StoredObject>();
-            foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
+            found = new List<(string, string)>();
+            var files = new FileSystemEnumerable<string>(folder, static (ref FileSystemEntry entry) => entry.ToFullPath(), ListOptions)
             {
-                if (file.Name.StartsWith('.') && file.Name.Contains(TempMarker, StringComparison.Ordinal))
-                {
-                    continue; // a write in progress
-                }
-                var key = Path.GetRelativePath(RootPath, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                ShouldIncludePredicate = static (ref FileSystemEntry entry) =>
+                    !entry.IsDirectory && !(entry.FileName.StartsWith('.') && entry.FileName.Contains(TempMarker, StringComparison.Ordinal)), // a write in progress
+            };
+            foreach (var path in files)
+            {
+                var key = Path.GetRelativePath(RootPath, path).Replace(Path.DirectorySeparatorChar, '/');
                 if (key.StartsWith(prefix, StringComparison.Ordinal) && (startAfter is null || string.CompareOrdinal(key, startAfter) > 0))
                 {
-                    found.Add(new StoredObject(key, file.Length));
+                    found.Add((key, path));
                 }
             }
         }
@@ -75,13 +79,29 @@ public sealed class FileSystemObjectStore : IObjectStore
             throw new StorageUnavailableException($"cannot list {prefix} under {RootPath}: {ex.Message}", ex);
         }
         found.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-        foreach (var item in found)
+        foreach (var (key, path) in found)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return item;
+            long size;
+            try
+            {
+                size = new FileInfo(path).Length;
+            }
+            catch (FileNotFoundException)
+            {
+                continue; // removed since it was listed
+            }
+            yield return new StoredObject(key, size);
         }
         await Task.CompletedTask.ConfigureAwait(false);
     }
+
+    private static readonly EnumerationOptions ListOptions = new()
+    {
+        RecurseSubdirectories = true,
+        AttributesToSkip = 0, // names starting with a dot are "hidden" on Unix; temporary files are told apart by name
+        IgnoreInaccessible = false,
+    };
 
     /// <inheritdoc />
     public Task<Stream?> GetAsync(string key, CancellationToken cancellationToken = default)

@@ -33,6 +33,7 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
     private readonly OteleportMetrics _metrics;
     private readonly System.IO.Compression.CompressionLevel _compression;
     private readonly DecodedObjectCache _decoded = new(DecodedCacheRecords);
+    private readonly Dictionary<string, Task<List<SignalRecord>?>> _reading = new(StringComparer.Ordinal);
 
     /// <summary>Records of recently decoded objects kept for the next page (tens of MB at most for typical spans).</summary>
     internal const int DecodedCacheRecords = 20_000;
@@ -277,10 +278,7 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
                     break;
                 }
                 var (key, firstOffset, size) = _keys.Current;
-                var task = store.TryCached(key, out var cached)
-                    ? Task.FromResult<List<SignalRecord>?>(cached)
-                    : Task.Run(() => store.ReadRecordsAsync(shape, key, size, _abandon.Token), _abandon.Token);
-                _pending.Enqueue((key, firstOffset, task));
+                _pending.Enqueue((key, firstOffset, store.RecordsOf(shape, key, size)));
             }
             if (_pending.Count == 0)
             {
@@ -298,12 +296,22 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
 
         public async ValueTask DisposeAsync()
         {
-            // Reads started for records that were not needed after all: stop them, and let their
-            // failures (a cancellation, most likely) go unobserved.
-            await _abandon.CancelAsync().ConfigureAwait(false);
-            foreach (var (_, _, task) in _pending)
+            // A walker asks for the next page next: when this page ended inside the listing and no read
+            // of a following object is under way, start one, so its records are decoded (into the cache)
+            // while the page travels. Reads already started run to the end for the same reason; each is
+            // one object, so the work a page leaves behind stays bounded by the read-ahead.
+            try
             {
-                _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                if (_pending.Count == 0 && !_listed && _keys is not null && !_abandon.IsCancellationRequested
+                    && await _keys.MoveNextAsync().ConfigureAwait(false))
+                {
+                    var (key, _, size) = _keys.Current;
+                    _ = store.RecordsOf(shape, key, size);
+                }
+            }
+            catch (Exception ex) when (ex is StorageUnavailableException or OperationCanceledException)
+            {
+                // only a prefetch
             }
             if (_keys is not null)
             {
@@ -317,7 +325,43 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
         // A record without a time was partitioned by its arrival; it belongs to whatever walks its partition.
         record.TimeUnixNano == 0 || (record.TimeUnixNano >= start && record.TimeUnixNano <= end);
 
-    private bool TryCached(string key, out List<SignalRecord> records) => _decoded.TryGet(key, out records);
+    /// <summary>
+    /// The records of an object: from the cache, from a read of it already under way (another page's
+    /// read-ahead), or from a new read on the thread pool. Reads are shared, so they are not cancelled by
+    /// the fetch that started them; failures reach whoever awaits them.
+    /// </summary>
+    private Task<List<SignalRecord>?> RecordsOf<TData>(ISignalShape<TData> shape, string key, long sizeHint)
+        where TData : IMessage<TData>, new()
+    {
+        if (_decoded.TryGet(key, out var cached))
+        {
+            return Task.FromResult<List<SignalRecord>?>(cached);
+        }
+        lock (_reading)
+        {
+            if (_reading.TryGetValue(key, out var running))
+            {
+                return running;
+            }
+            var read = Task.Run(() => ReadRecordsAsync(shape, key, sizeHint, CancellationToken.None));
+            _reading[key] = read;
+            _ = read.ContinueWith(
+                (t, state) =>
+                {
+                    var (reading, k) = ((Dictionary<string, Task<List<SignalRecord>?>>, string))state!;
+                    lock (reading)
+                    {
+                        reading.Remove(k);
+                    }
+                    _ = t.Exception; // observed here; the awaiting fetch sees it too
+                },
+                (_reading, key),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            return read;
+        }
+    }
 
     /// <summary>The records of one object, or null when it is gone or unreadable; decoded objects are cached.</summary>
     private async Task<List<SignalRecord>?> ReadRecordsAsync<TData>(ISignalShape<TData> shape, string key, long sizeHint, CancellationToken cancellationToken)
