@@ -33,6 +33,7 @@ internal sealed record LoadResult(
     double SpansPerSecond,
     double P50Ms,
     double P99Ms,
+    double P90Ms,
     double MaxMs,
     int Objects,
     double ObjectsPer1000Exports,
@@ -92,6 +93,13 @@ internal static class LoadRun
                                 await Task.Delay(wait).ConfigureAwait(false);
                             }
                             next += (long)(interval * Stopwatch.Frequency);
+                            // A sender that fell behind (a slow Export) resumes its pace from now rather than
+                            // sending the missed requests in a burst.
+                            var now = Stopwatch.GetTimestamp();
+                            if (next < now)
+                            {
+                                next = now;
+                            }
                         }
                         var started = Stopwatch.GetTimestamp();
                         if (started >= end)
@@ -171,6 +179,7 @@ internal static class LoadRun
                 exports * (double)settings.SpansPerRequest / measured,
                 Percentile(latencies, 0.50),
                 Percentile(latencies, 0.99),
+                Percentile(latencies, 0.90),
                 latencies.Length == 0 ? 0 : latencies[^1],
                 objects,
                 allExports == 0 ? 0 : objects * 1000.0 / allExports,

@@ -73,6 +73,8 @@ internal static partial class Program
                 report.Ingest = await Run("ingest", load with { TargetSpansPerSecond = 0 }).ConfigureAwait(false);
                 var half = load.TargetSpansPerSecond > 0 ? load.TargetSpansPerSecond : report.Ingest.SpansPerSecond / 2;
                 report.Paced = await Run("paced", load with { TargetSpansPerSecond = half }).ConfigureAwait(false);
+                // The same pace against the no-op receiver: the latency the machine itself adds.
+                report.PacedNoop = await Run("paced-noop", load with { TargetSpansPerSecond = half, Discard = true }).ConfigureAwait(false);
                 report.IngestHttp = await Run("ingest-http", load with { Transport = Transport.HttpProtobuf, TargetSpansPerSecond = 0 }).ConfigureAwait(false);
                 report.Fetch = await RunFetch(fetch).ConfigureAwait(false);
                 break;
@@ -106,7 +108,7 @@ internal static partial class Program
         Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {name}: {settings.Transport}, {settings.Senders} senders x {settings.SpansPerRequest} spans x {settings.AttributesPerSpan} attributes, {settings.Duration.TotalSeconds} s"
             + (settings.TargetSpansPerSecond > 0 ? $", paced at {settings.TargetSpansPerSecond:N0} spans/s" : ""));
         var result = await LoadRun.RunAsync(settings).ConfigureAwait(false);
-        Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {name}: {result.SpansPerSecond:N0} spans/s, p50 {result.P50Ms:N1} ms, p99 {result.P99Ms:N1} ms, errors {result.Errors}, objects {result.Objects}, peak {result.PeakServerBytes / 1048576.0:N0} MiB, server CPU {result.ServerCpuPerSecond:N2} cores");
+        Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {name}: {result.SpansPerSecond:N0} spans/s, p50 {result.P50Ms:N1} ms, p90 {result.P90Ms:N1} ms, p99 {result.P99Ms:N1} ms, max {result.MaxMs:N1} ms, errors {result.Errors}, objects {result.Objects}, peak {result.PeakServerBytes / 1048576.0:N0} MiB, server CPU {result.ServerCpuPerSecond:N2} cores");
         foreach (var line in result.ServerOutput.Take(5))
         {
             Console.Error.WriteLine("  server: " + line);

@@ -8,6 +8,7 @@ internal sealed class Report(LoadSettings load, TimeSpan flushInterval)
     public LoadResult? Noop { get; set; }
     public LoadResult? Ingest { get; set; }
     public LoadResult? Paced { get; set; }
+    public LoadResult? PacedNoop { get; set; }
     public LoadResult? IngestHttp { get; set; }
     public FetchResult? Fetch { get; set; }
 
@@ -47,6 +48,11 @@ internal sealed class Report(LoadSettings load, TimeSpan flushInterval)
             var limit = flushInterval.TotalMilliseconds + 100;
             rows.Add(($"Export p99 paced at {N(paced.Settings.TargetSpansPerSecond)} spans/s (half max)", $"{paced.P99Ms:N1} ms (p50 {paced.P50Ms:N1}, got {N(paced.SpansPerSecond)} spans/s)", $"<= flush interval + 100 = {limit:N0} ms", Met(paced.P99Ms <= limit && paced.Errors == 0)));
             rows.Add(("  objects per 1,000 Exports at half rate", $"{paced.ObjectsPer1000Exports:N1}", "-", "-"));
+            rows.Add(("  CPU: server / load generator / other processes", $"{paced.ServerCpuPerSecond:N2} / {paced.LoadGeneratorCores:N2} / {paced.OtherCores:N2} cores", "(2 cores)", "-"));
+            if (PacedNoop is { } pacedNoop)
+            {
+                rows.Add(("  the same pace, no-op receiver: p50 / p99", $"{pacedNoop.P50Ms:N1} / {pacedNoop.P99Ms:N1} ms", "(the machine's own share)", "-"));
+            }
         }
         if (IngestHttp is { } httpIngest)
         {

@@ -21,17 +21,26 @@ public sealed class FileSystemObjectStore : IObjectStore
     public string RootPath { get; }
 
     /// <inheritdoc />
-    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken = default)
+    public Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken = default)
     {
         var path = PathOf(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        // fsync and rename block their thread, for milliseconds, and for hundreds of them when the disk is
+        // busy. On the thread pool of a small machine (two threads to begin with) a few such writes would
+        // starve the receivers until the pool grows, so they run on a thread of their own.
+        return Task.Factory.StartNew(() => Write(key, path, content), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private void Write(string key, string path, ReadOnlyMemory<byte> content)
+    {
         var folder = Path.GetDirectoryName(path)!;
         var temp = Path.Combine(folder, $".{Path.GetFileName(path)}{TempMarker}{Guid.NewGuid():N}");
         try
         {
             Directory.CreateDirectory(folder);
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
             {
-                await file.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+                file.Write(content.Span);
                 // Acknowledged means durable: flush to the disk before the rename makes it visible.
                 file.Flush(flushToDisk: true);
             }
