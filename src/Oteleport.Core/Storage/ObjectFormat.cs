@@ -204,6 +204,10 @@ internal static class ObjectFormat
     /// </summary>
     public static async Task<PooledBuffer> ReadContentAsync(Stream stored, long sizeHint, CancellationToken cancellationToken)
     {
+        if (sizeHint <= 0 && stored.CanSeek)
+        {
+            sizeHint = stored.Length; // one read of the whole file rather than a doubling buffer's many
+        }
         var raw = new PooledBuffer((int)Math.Clamp(sizeHint + 1, 4096, 64 << 20));
         try
         {
