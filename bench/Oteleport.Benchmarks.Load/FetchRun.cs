@@ -23,7 +23,14 @@ internal sealed record FetchResult(
     long RestSpans,
     int RestPages,
     long PeakServerBytes,
-    IReadOnlyList<string> ServerOutput);
+    double RestServerCpuSeconds,
+    double RestSeconds,
+    double MachineBusyCores,
+    IReadOnlyList<string> ServerOutput)
+{
+    /// <summary>Spans per second of server CPU while walking over REST.</summary>
+    public double RestSpansPerServerCpuSecond => RestServerCpuSeconds == 0 ? 0 : RestSpans / RestServerCpuSeconds;
+}
 
 /// <summary>Writes a range of spans straight through <see cref="ISignalStore"/>, then walks it page by page at the store level and through the REST API.</summary>
 internal static class FetchRun
@@ -35,7 +42,9 @@ internal static class FetchRun
         {
             var startNano = UnixNano(DateTimeOffset.UtcNow.AddMinutes(-1));
             var prepare = Stopwatch.StartNew();
-            await using (var services = Store(folder, settings.ServerArgs))
+            // Written with no flush wait (what arrives during a write joins the next object), so that
+            // preparing takes seconds; objects come out at a few thousand spans, as at full ingest.
+            await using (var services = Store(folder, [.. settings.ServerArgs, "--Oteleport:Storage:FlushInterval=00:00:00"]))
             {
                 var store = services.GetRequiredService<ISignalStore>();
                 var factories = Enumerable.Range(0, 4).Select(i => new RequestFactory(settings.SpansPerAppend, settings.AttributesPerSpan, 1000 + i)).ToArray();
@@ -88,16 +97,21 @@ internal static class FetchRun
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
             var uri = new Uri($"http://127.0.0.1:{server.ApiPort}/api/traces/fetch");
             var restWatch = Stopwatch.StartNew();
+            var serverCpuAtStart = server.CpuSeconds();
+            var machine = new MachineLoad();
             long restSpans = 0;
             var pages = 0;
             var restCursor = "";
+            var requestTime = TimeSpan.Zero;
             while (true)
             {
                 var body = $$"""{"startTimeUnixNano":"{{startNano}}","endTimeUnixNano":"{{endNano}}","cursor":"{{restCursor}}","limit":{{settings.PageSize}}}""";
                 using var content = new StringContent(body, Encoding.UTF8);
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                var requestStarted = Stopwatch.GetTimestamp();
                 using var response = await http.PostAsync(uri, content).ConfigureAwait(false);
                 var bytes = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                requestTime += Stopwatch.GetElapsedTime(requestStarted);
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new InvalidOperationException($"fetch failed: {(int)response.StatusCode} {Encoding.UTF8.GetString(bytes)}");
@@ -112,8 +126,15 @@ internal static class FetchRun
                 restCursor = nextCursor;
             }
             var restRate = restSpans / restWatch.Elapsed.TotalSeconds;
+            var restCpu = server.CpuSeconds() - serverCpuAtStart;
+            var (machineBusy, _) = machine.Stop();
+            Console.Error.WriteLine($"  REST: {restWatch.Elapsed.TotalMilliseconds / pages:N1} ms a page, of which {requestTime.TotalMilliseconds / pages:N1} ms from request to the last byte of the answer; server CPU {restCpu / restWatch.Elapsed.TotalSeconds:N2} cores, machine {machineBusy:N2} cores busy");
             var peak = server.PeakWorkingSet();
-            return new FetchResult(settings.Spans, objects, prepare.Elapsed.TotalSeconds, storeRate, storeSpans, restRate, restSpans, pages, peak, server.Output);
+            if (storeSpans != settings.Spans || restSpans != settings.Spans)
+            {
+                throw new InvalidOperationException($"the walks returned {storeSpans:N0} (store) and {restSpans:N0} (REST) spans of {settings.Spans:N0}");
+            }
+            return new FetchResult(settings.Spans, objects, prepare.Elapsed.TotalSeconds, storeRate, storeSpans, restRate, restSpans, pages, peak, restCpu, restWatch.Elapsed.TotalSeconds, machineBusy, server.Output);
         }
         finally
         {

@@ -33,14 +33,23 @@ internal sealed record LoadResult(
     double SpansPerSecond,
     double P50Ms,
     double P99Ms,
+    double P90Ms,
     double MaxMs,
     int Objects,
     double ObjectsPer1000Exports,
     long PeakServerBytes,
     double ServerCpuSeconds,
+    double MachineBusyCores,
+    double LoadGeneratorCores,
     IReadOnlyList<string> ServerOutput)
 {
     public double ServerCpuPerSecond => ServerCpuSeconds / Seconds;
+
+    /// <summary>Spans per second of server CPU: what the server would take with a core to itself.</summary>
+    public double SpansPerServerCpuSecond => ServerCpuSeconds == 0 ? 0 : SpansPerSecond * Seconds / ServerCpuSeconds;
+
+    /// <summary>Cores busy with processes other than the server and the load generator.</summary>
+    public double OtherCores => Math.Max(0, MachineBusyCores - ServerCpuPerSecond - LoadGeneratorCores);
 }
 
 /// <summary>N senders export span batches for a duration; each measures its own Export latency.</summary>
@@ -84,6 +93,13 @@ internal static class LoadRun
                                 await Task.Delay(wait).ConfigureAwait(false);
                             }
                             next += (long)(interval * Stopwatch.Frequency);
+                            // A sender that fell behind (a slow Export) resumes its pace from now rather than
+                            // sending the missed requests in a burst.
+                            var now = Stopwatch.GetTimestamp();
+                            if (next < now)
+                            {
+                                next = now;
+                            }
                         }
                         var started = Stopwatch.GetTimestamp();
                         if (started >= end)
@@ -140,9 +156,11 @@ internal static class LoadRun
             // Server CPU over the measured window only.
             await DelayUntil(warmupEnd).ConfigureAwait(false);
             var cpuAtStart = server.CpuSeconds();
+            var machine = new MachineLoad();
             var all = await Task.WhenAll(senders).ConfigureAwait(false);
             var measured = Stopwatch.GetElapsedTime(warmupEnd).TotalSeconds;
             var cpu = server.CpuSeconds() - cpuAtStart;
+            var (machineBusy, loadGenerator) = machine.Stop();
             var peak = server.PeakWorkingSet();
             var output = server.Output;
             await server.DisposeAsync().ConfigureAwait(false); // flushes what is open, so every object is counted
@@ -161,11 +179,14 @@ internal static class LoadRun
                 exports * (double)settings.SpansPerRequest / measured,
                 Percentile(latencies, 0.50),
                 Percentile(latencies, 0.99),
+                Percentile(latencies, 0.90),
                 latencies.Length == 0 ? 0 : latencies[^1],
                 objects,
                 allExports == 0 ? 0 : objects * 1000.0 / allExports,
                 peak,
                 cpu,
+                machineBusy,
+                loadGenerator,
                 all.Select(r => r.FirstError).OfType<string>().Take(1).Concat(output).ToArray());
         }
         finally

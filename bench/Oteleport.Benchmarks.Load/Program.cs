@@ -15,6 +15,7 @@ internal static partial class Program
           noop      the same against the server's discard mode (decode, then drop)
           paced     senders at a fixed total rate (--rate spans/s)
           fetch     prepare a range of spans through ISignalStore, walk it in pages (store level and REST)
+          sweep     ingest once per flush interval (--intervals ms,ms,...), to choose the default
 
         Options (defaults in brackets):
           --transport grpc|http  OTLP gRPC or OTLP/HTTP protobuf [grpc]
@@ -26,6 +27,7 @@ internal static partial class Program
           --rate N               total spans/s of a paced run [half of the ingest rate in 'all']
           --fetch-spans N        spans prepared for the fetch run [1000000]
           --page N               page size of the fetch run [1000]
+          --intervals LIST       flush intervals of a sweep, in ms [200,100,50,20,10,0]
         Arguments starting with --Oteleport: go to the server (and to the in-process store of the fetch run),
         e.g. --Oteleport:Storage:FlushInterval=00:00:00.050
         """;
@@ -71,9 +73,27 @@ internal static partial class Program
                 report.Ingest = await Run("ingest", load with { TargetSpansPerSecond = 0 }).ConfigureAwait(false);
                 var half = load.TargetSpansPerSecond > 0 ? load.TargetSpansPerSecond : report.Ingest.SpansPerSecond / 2;
                 report.Paced = await Run("paced", load with { TargetSpansPerSecond = half }).ConfigureAwait(false);
+                // The same pace against the no-op receiver: the latency the machine itself adds.
+                report.PacedNoop = await Run("paced-noop", load with { TargetSpansPerSecond = half, Discard = true }).ConfigureAwait(false);
                 report.IngestHttp = await Run("ingest-http", load with { Transport = Transport.HttpProtobuf, TargetSpansPerSecond = 0 }).ConfigureAwait(false);
                 report.Fetch = await RunFetch(fetch).ConfigureAwait(false);
                 break;
+            case "sweep":
+                var sweep = new List<(double Ms, LoadResult Result)>();
+                foreach (var ms in options.GetValueOrDefault("intervals", "200,100,50,20,10,0").Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)))
+                {
+                    var interval = TimeSpan.FromMilliseconds(ms).ToString("c", CultureInfo.InvariantCulture);
+                    sweep.Add((ms, await Run($"sweep {ms} ms", load with { TargetSpansPerSecond = 0, ServerArgs = [.. serverArgs, $"--Oteleport:Storage:FlushInterval={interval}"] }).ConfigureAwait(false)));
+                }
+                Console.WriteLine();
+                Console.WriteLine("| flush interval | spans/s | Export p50 | Export p99 | objects per 1,000 Exports | objects/s | server CPU | other processes |");
+                Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+                foreach (var (ms, r) in sweep)
+                {
+                    var seconds = (r.Settings.Duration + r.Settings.Warmup).TotalSeconds;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {ms:N0} ms | {r.SpansPerSecond:N0} | {r.P50Ms:N1} ms | {r.P99Ms:N1} ms | {r.ObjectsPer1000Exports:N1} | {r.Objects / seconds:N1} | {r.ServerCpuPerSecond:N2} | {r.OtherCores:N2} |"));
+                }
+                return 0;
             default:
                 Console.Error.WriteLine($"unknown command '{command}'");
                 Console.WriteLine(Usage);
@@ -88,7 +108,7 @@ internal static partial class Program
         Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {name}: {settings.Transport}, {settings.Senders} senders x {settings.SpansPerRequest} spans x {settings.AttributesPerSpan} attributes, {settings.Duration.TotalSeconds} s"
             + (settings.TargetSpansPerSecond > 0 ? $", paced at {settings.TargetSpansPerSecond:N0} spans/s" : ""));
         var result = await LoadRun.RunAsync(settings).ConfigureAwait(false);
-        Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {name}: {result.SpansPerSecond:N0} spans/s, p50 {result.P50Ms:N1} ms, p99 {result.P99Ms:N1} ms, errors {result.Errors}, objects {result.Objects}, peak {result.PeakServerBytes / 1048576.0:N0} MiB, server CPU {result.ServerCpuPerSecond:N2} cores");
+        Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {name}: {result.SpansPerSecond:N0} spans/s, p50 {result.P50Ms:N1} ms, p90 {result.P90Ms:N1} ms, p99 {result.P99Ms:N1} ms, max {result.MaxMs:N1} ms, errors {result.Errors}, objects {result.Objects}, peak {result.PeakServerBytes / 1048576.0:N0} MiB, server CPU {result.ServerCpuPerSecond:N2} cores");
         foreach (var line in result.ServerOutput.Take(5))
         {
             Console.Error.WriteLine("  server: " + line);

@@ -5,6 +5,7 @@ using Oteleport.Otlp.Json;
 using Oteleport.Signals;
 using Oteleport.Storage;
 using Oteleport.Storage.Flatten;
+using Oteleport.Storage.Writing;
 
 namespace Oteleport.Benchmarks.Micro;
 
@@ -21,11 +22,39 @@ public class OtlpJsonBenchmarks
         _json = OtlpJson.Serialize(_data);
     }
 
-    [Benchmark(Description = "OTLP JSON encode, 1,000 spans")]
+    [Benchmark(Description = "OTLP JSON encode, 1,000 spans (hand-written trace writer)", Baseline = true)]
     public int Encode() => OtlpJson.Serialize(_data).Length;
 
-    [Benchmark(Description = "OTLP JSON decode, 1,000 spans")]
+    [Benchmark(Description = "OTLP JSON encode, 1,000 spans (generic descriptor-driven writer)")]
+    public int EncodeGeneric()
+    {
+        OtlpJsonWriter.t_genericOnly = true;
+        try
+        {
+            return OtlpJson.Serialize(_data).Length;
+        }
+        finally
+        {
+            OtlpJsonWriter.t_genericOnly = false;
+        }
+    }
+
+    [Benchmark(Description = "OTLP JSON decode, 1,000 spans (fast trace reader)")]
     public int Decode() => OtlpJson.Parse<TracesData>(_json).ResourceSpans.Count;
+
+    [Benchmark(Description = "OTLP JSON decode, 1,000 spans (generic descriptor-driven reader)")]
+    public int DecodeGeneric()
+    {
+        OtlpJsonReader.t_genericOnly = true;
+        try
+        {
+            return OtlpJson.Parse<TracesData>(_json).ResourceSpans.Count;
+        }
+        finally
+        {
+            OtlpJsonReader.t_genericOnly = false;
+        }
+    }
 }
 
 /// <summary>Flatten JSON lines of 1,000 spans: encode and decode.</summary>
@@ -98,17 +127,49 @@ public class ObjectBenchmarks
     {
         _records = Data.Records(Data.Traces());
         _object = ObjectFormat.EncodeDocument(TraceShape.Instance.Build(_records), gzip: true).ToArray();
+        _fragments = new List<EncodedFragment>();
+        for (var i = 0; i < _records.Count; i += 100)
+        {
+            var part = _records.GetRange(i, 100);
+            _fragments.Add(ObjectFormat.EncodeFragment(SignalType.Traces, TraceShape.Instance.Build(part), part, flatten: false, gzip: true, CompressionLevel.Fastest));
+        }
     }
 
-    [Benchmark(Description = "batch -> gzip OTLP JSON object, 1,000 spans")]
+    private List<EncodedFragment> _fragments = null!;
+
+    [Benchmark(Description = "batch -> gzip OTLP JSON object, 1,000 spans (one encoder, byte[] copies)", Baseline = true)]
     public int Write() => ObjectFormat.EncodeDocument(TraceShape.Instance.Build(_records), gzip: true).Length;
+
+    [Benchmark(Description = "10 appends of 100 spans -> fragments -> one object (pooled)")]
+    public int WriteFragments()
+    {
+        var fragments = new List<EncodedFragment>(10);
+        for (var i = 0; i < _records.Count; i += 100)
+        {
+            var part = _records.GetRange(i, Math.Min(100, _records.Count - i));
+            fragments.Add(ObjectFormat.EncodeFragment(SignalType.Traces, TraceShape.Instance.Build(part), part, flatten: false, gzip: true, CompressionLevel.Fastest));
+        }
+        using var content = ObjectFormat.Assemble(SignalType.Traces, fragments, flatten: false, gzip: true, CompressionLevel.Fastest);
+        foreach (var fragment in fragments)
+        {
+            fragment.Dispose();
+        }
+        return content.WrittenCount;
+    }
+
+    [Benchmark(Description = "  the same: the batch's own share (Assemble only)")]
+    public int AssembleOnly()
+    {
+        using var content = ObjectFormat.Assemble(SignalType.Traces, _fragments, flatten: false, gzip: true, CompressionLevel.Fastest);
+        return content.WrittenCount;
+    }
 
     [Benchmark(Description = "gzip OTLP JSON object -> records, 1,000 spans")]
     public async Task<int> Read()
     {
-        var content = await ObjectFormat.ReadContentAsync(new MemoryStream(_object), CancellationToken.None);
+        using var content = await ObjectFormat.ReadContentAsync(new MemoryStream(_object), _object.Length, CancellationToken.None);
         var records = new List<SignalRecord>(1000);
-        TraceShape.Instance.Collect(OtlpJson.Parse<TracesData>(content), records);
+        TraceShape.Instance.Collect(OtlpJson.Parse<TracesData>(content.WrittenSpan), records);
         return records.Count;
     }
 }

@@ -23,8 +23,14 @@ public sealed class FaultInjectingObjectStore(IObjectStore inner) : IObjectStore
 
     public void ReleaseWrites() => _gate.TrySetResult();
 
+    /// <summary>Writes begun, held ones included.</summary>
+    public int PutsStarted => Volatile.Read(ref _started);
+
+    private int _started;
+
     public async Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref _started);
         await _gate.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (FailWrites)
         {

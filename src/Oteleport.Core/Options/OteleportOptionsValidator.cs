@@ -54,6 +54,14 @@ internal sealed class OteleportOptionsValidator : IValidateOptions<OteleportOpti
         {
             errors.Add($"storage.flush_interval must be between 00:00:00 and 00:01:00, not {options.Storage.FlushInterval}");
         }
+        if (!Enum.IsDefined(options.Storage.CompressionLevel))
+        {
+            errors.Add($"storage.compression_level must be fastest, optimal or smallest, not {options.Storage.CompressionLevel} (to store uncompressed objects, set storage.gzip to false)");
+        }
+        if (options.Storage.ReadAhead is < 1 or > 64)
+        {
+            errors.Add($"storage.read_ahead must be between 1 and 64, not {options.Storage.ReadAhead}");
+        }
         if (options.Storage.MaxBatchRecords <= 0)
         {
             errors.Add("storage.max_batch_records must be positive");

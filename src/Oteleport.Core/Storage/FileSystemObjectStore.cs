@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
 
 namespace Oteleport.Storage;
@@ -21,9 +22,18 @@ public sealed class FileSystemObjectStore : IObjectStore
     public string RootPath { get; }
 
     /// <inheritdoc />
-    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken = default)
+    public Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectMetadata metadata, CancellationToken cancellationToken = default)
     {
         var path = PathOf(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        // fsync and rename block their thread, for milliseconds, and for hundreds of them when the disk is
+        // busy. On the thread pool of a small machine (two threads to begin with) a few such writes would
+        // starve the receivers until the pool grows, so they run on a thread of their own.
+        return Task.Factory.StartNew(() => Write(key, path, content, metadata), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private void Write(string key, string path, ReadOnlyMemory<byte> content, ObjectMetadata metadata)
+    {
         var folder = Path.GetDirectoryName(path)!;
         var temp = Path.Combine(folder, $".{Path.GetFileName(path)}{TempMarker}{Guid.NewGuid():N}");
         try
@@ -35,12 +45,12 @@ public sealed class FileSystemObjectStore : IObjectStore
                 // with a summary that is not yet there.
                 var summaryPath = SummaryPathOf(path);
                 var summaryTemp = summaryPath + TempMarker + Guid.NewGuid().ToString("N");
-                await File.WriteAllTextAsync(summaryTemp, metadata.Summary, cancellationToken).ConfigureAwait(false);
+                File.WriteAllText(summaryTemp, metadata.Summary);
                 File.Move(summaryTemp, summaryPath, overwrite: true);
             }
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
             {
-                await file.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+                file.Write(content.Span);
                 // Acknowledged means durable: flush to the disk before the rename makes it visible.
                 file.Flush(flushToDisk: true);
             }
@@ -63,20 +73,23 @@ public sealed class FileSystemObjectStore : IObjectStore
         {
             yield break;
         }
-        List<StoredObject> found;
+        // Names first, sizes only for the entries handed out: a fetch walking a busy hour lists it for
+        // every page and reads a few entries, so a stat of every file each time would cost more than the reading.
+        List<(string Key, string Path)> found;
         try
         {
-            found = new List<StoredObject>();
-            foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
+            found = new List<(string, string)>();
+            var files = new FileSystemEnumerable<string>(folder, static (ref FileSystemEntry entry) => entry.ToFullPath(), ListOptions)
             {
-                if (file.Name.StartsWith('.'))
-                {
-                    continue; // a write in progress, a summary, or the cursor key: never an object
-                }
-                var key = Path.GetRelativePath(RootPath, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                // A write in progress, a summary, or the cursor key: never an object.
+                ShouldIncludePredicate = static (ref FileSystemEntry entry) => !entry.IsDirectory && !entry.FileName.StartsWith('.'),
+            };
+            foreach (var path in files)
+            {
+                var key = Path.GetRelativePath(RootPath, path).Replace(Path.DirectorySeparatorChar, '/');
                 if (key.StartsWith(prefix, StringComparison.Ordinal) && (startAfter is null || string.CompareOrdinal(key, startAfter) > 0))
                 {
-                    found.Add(new StoredObject(key, file.Length));
+                    found.Add((key, path));
                 }
             }
         }
@@ -85,13 +98,29 @@ public sealed class FileSystemObjectStore : IObjectStore
             throw new StorageUnavailableException($"cannot list {prefix} under {RootPath}: {ex.Message}", ex);
         }
         found.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-        foreach (var item in found)
+        foreach (var (key, path) in found)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return item;
+            long size;
+            try
+            {
+                size = new FileInfo(path).Length;
+            }
+            catch (FileNotFoundException)
+            {
+                continue; // removed since it was listed
+            }
+            yield return new StoredObject(key, size);
         }
         await Task.CompletedTask.ConfigureAwait(false);
     }
+
+    private static readonly EnumerationOptions ListOptions = new()
+    {
+        RecurseSubdirectories = true,
+        AttributesToSkip = 0, // names starting with a dot are "hidden" on Unix; temporary files are told apart by name
+        IgnoreInaccessible = false,
+    };
 
     /// <inheritdoc />
     public Task<Stream?> GetAsync(string key, CancellationToken cancellationToken = default)

@@ -1,9 +1,12 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.IO.Compression;
 using System.Text.Json;
 using Google.Protobuf;
 using Oteleport.Otlp.Json;
 using Oteleport.Signals;
 using Oteleport.Storage.Flatten;
+using Oteleport.Storage.Writing;
 
 namespace Oteleport.Storage;
 
@@ -14,6 +17,17 @@ namespace Oteleport.Storage;
 internal static class ObjectFormat
 {
     public const string JsonContentType = "application/json";
+
+    /// <summary>JSON fragments at least this long are compressed by the thread that encoded them.</summary>
+    internal const int CompressFragmentBytes = 16 * 1024;
+
+    // As OtlpJson.Serialize: compact, UTF-8 text unescaped, only what JSON requires escaped.
+    private static readonly JsonWriterOptions FragmentOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+        SkipValidation = true,
+    };
 
     public static ReadOnlyMemory<byte> EncodeDocument(IMessage document, bool gzip, CompressionLevel level = CompressionLevel.Fastest)
     {
@@ -27,6 +41,134 @@ internal static class ObjectFormat
         var lines = FlattenWriter.Encode(signal, records);
         return gzip ? Compress(lines, level) : lines;
     }
+
+    /// <summary>
+    /// Encodes records of one partition as a fragment of an object: the resource list elements of a
+    /// document (<paramref name="document"/> holds exactly these records) or flatten lines. With gzip, a
+    /// fragment of at least <see cref="CompressFragmentBytes"/> is compressed here as a gzip member.
+    /// </summary>
+    public static EncodedFragment EncodeFragment(SignalType signal, IMessage? document, IReadOnlyList<SignalRecord> records, bool flatten, bool gzip, CompressionLevel level)
+    {
+        var json = new PooledBuffer(Math.Clamp(records.Count * 1024, 4096, 1 << 20));
+        try
+        {
+            using var writer = new Utf8JsonWriter((IBufferWriter<byte>)json, FragmentOptions);
+            if (flatten)
+            {
+                for (var i = 0; i < records.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        json.Append("\n"u8);
+                    }
+                    writer.Reset((IBufferWriter<byte>)json);
+                    OtlpJson.Write(writer, FlattenRecords.ToFlatten(signal, records[i]));
+                    writer.Flush();
+                }
+            }
+            else
+            {
+                var resources = (System.Collections.IList)document!.Descriptor.Fields[1].Accessor.GetValue(document);
+                for (var i = 0; i < resources.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        json.Append(","u8);
+                    }
+                    writer.Reset((IBufferWriter<byte>)json);
+                    OtlpJson.Write(writer, (IMessage)resources[i]!);
+                    writer.Flush();
+                }
+            }
+            if (!gzip || json.WrittenCount < CompressFragmentBytes)
+            {
+                return new EncodedFragment(json, records.Count, compressed: false);
+            }
+            var compressed = new PooledBuffer(json.WrittenCount / 4 + 256);
+            using (var gz = new GZipStream(compressed, level, leaveOpen: true))
+            {
+                gz.Write(json.WrittenSpan);
+            }
+            json.Dispose();
+            return new EncodedFragment(compressed, records.Count, compressed: true);
+        }
+        catch
+        {
+            json.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// One object from the fragments of a batch, in order. With gzip the result is a series of gzip
+    /// members (RFC 1952 allows any number; gzip, zcat, Go, Python, .NET and Athena read them as one
+    /// stream): the fragments compressed by their encoders as they are, everything between them (the
+    /// document's opening and closing, separators, small fragments) compressed here.
+    /// </summary>
+    public static PooledBuffer Assemble(SignalType signal, IReadOnlyList<EncodedFragment> fragments, bool flatten, bool gzip, CompressionLevel level)
+    {
+        var size = 64;
+        foreach (var fragment in fragments)
+        {
+            size += fragment.Content.WrittenCount + 1;
+        }
+        var output = new PooledBuffer(gzip ? size / 3 : size);
+        GZipStream? plainRun = null;
+        try
+        {
+            void Plain(ReadOnlySpan<byte> bytes)
+            {
+                if (!gzip)
+                {
+                    output.Append(bytes);
+                    return;
+                }
+                plainRun ??= new GZipStream(output, level, leaveOpen: true);
+                plainRun.Write(bytes);
+            }
+            if (!flatten)
+            {
+                Plain(DocumentOpening(signal));
+            }
+            for (var i = 0; i < fragments.Count; i++)
+            {
+                if (i > 0)
+                {
+                    Plain(flatten ? "\n"u8 : ","u8);
+                }
+                var fragment = fragments[i];
+                if (fragment.Compressed)
+                {
+                    plainRun?.Dispose(); // ends the member before this one
+                    plainRun = null;
+                    output.Append(fragment.Content.WrittenSpan);
+                }
+                else
+                {
+                    Plain(fragment.Content.WrittenSpan);
+                }
+            }
+            if (!flatten)
+            {
+                Plain("]}"u8);
+            }
+            plainRun?.Dispose();
+            return output;
+        }
+        catch
+        {
+            plainRun?.Dispose();
+            output.Dispose();
+            throw;
+        }
+    }
+
+    private static ReadOnlySpan<byte> DocumentOpening(SignalType signal) => signal switch
+    {
+        SignalType.Traces => "{\"resourceSpans\":["u8,
+        SignalType.Metrics => "{\"resourceMetrics\":["u8,
+        _ => "{\"resourceLogs\":["u8,
+    };
 
     public static ObjectMetadata Metadata(bool gzip) => new(JsonContentType, gzip ? "gzip" : null);
 
@@ -54,6 +196,47 @@ internal static class ObjectFormat
             return plain.ToArray();
         }
         return bytes;
+    }
+
+    /// <summary>
+    /// Reads an object into a pooled buffer (dispose it), undoing gzip (one or more members) when the
+    /// content starts with the gzip magic bytes. <paramref name="sizeHint"/> is the stored size when known.
+    /// </summary>
+    public static async Task<PooledBuffer> ReadContentAsync(Stream stored, long sizeHint, CancellationToken cancellationToken)
+    {
+        if (sizeHint <= 0 && stored.CanSeek)
+        {
+            sizeHint = stored.Length; // one read of the whole file rather than a doubling buffer's many
+        }
+        var raw = new PooledBuffer((int)Math.Clamp(sizeHint + 1, 4096, 64 << 20));
+        try
+        {
+            await raw.AppendAsync(stored, cancellationToken).ConfigureAwait(false);
+            var bytes = raw.WrittenMemory;
+            if (bytes.Length < 2 || bytes.Span[0] != 0x1f || bytes.Span[1] != 0x8b)
+            {
+                return raw;
+            }
+            var plain = new PooledBuffer((int)Math.Min(bytes.Length * 8L, 256 << 20));
+            try
+            {
+                MemoryMarshal.TryGetArray(bytes, out var segment);
+                using var gz = new GZipStream(new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false), CompressionMode.Decompress);
+                await plain.AppendAsync(gz, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                plain.Dispose();
+                throw;
+            }
+            raw.Dispose();
+            return plain;
+        }
+        catch
+        {
+            raw.Dispose();
+            throw;
+        }
     }
 
     /// <summary>True when the content is one OTLP document rather than flattened JSON lines.</summary>

@@ -15,6 +15,7 @@ using Oteleport.Query;
 using Oteleport.Signals;
 using Oteleport.Storage.Flatten;
 using Oteleport.Storage.Summaries;
+using Oteleport.Storage.Reading;
 using Oteleport.Storage.Writing;
 
 namespace Oteleport.Storage;
@@ -33,6 +34,12 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
     private readonly StorageOptions _storage;
     private readonly LimitOptions _limits;
     private readonly OteleportMetrics _metrics;
+    private readonly System.IO.Compression.CompressionLevel _compression;
+    private readonly DecodedObjectCache _decoded = new(DecodedCacheRecords);
+    private readonly Dictionary<string, Task<List<SignalRecord>?>> _reading = new(StringComparer.Ordinal);
+
+    /// <summary>Records of recently decoded objects kept for the next page (tens of MB at most for typical spans).</summary>
+    internal const int DecodedCacheRecords = 20_000;
 
     public SignalStore(IObjectStore objects, ICursorCodec cursors, IOptions<OteleportOptions> options, TimeProvider time, OteleportMetrics metrics, ILogger<SignalStore> logger)
     {
@@ -44,6 +51,12 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
         _storage = options.Value.Storage;
         _limits = options.Value.Limits;
         _partitions = new PartitionScheme(TimeZoneInfo.FindSystemTimeZoneById(_storage.TimeZone));
+        _compression = _storage.CompressionLevel switch
+        {
+            ObjectCompressionLevel.Optimal => System.IO.Compression.CompressionLevel.Optimal,
+            ObjectCompressionLevel.Smallest => System.IO.Compression.CompressionLevel.SmallestSize,
+            _ => System.IO.Compression.CompressionLevel.Fastest,
+        };
         _writer = new GroupCommitWriter(WriteBatchAsync, _storage.FlushInterval, _storage.MaxBatchRecords, time);
     }
 
@@ -113,28 +126,37 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
         var i = 0;
         foreach (var (folder, partitionRecords) in byPartition)
         {
-            writes[i++] = _writer.AppendAsync(shape.Signal, folder, partitionRecords, cancellationToken);
+            // Encoded (and, when large, compressed) here, on the receiving thread: receivers encode in
+            // parallel and a batch's write only concatenates.
+            IMessage? document = _storage.Flatten ? null : shape.Build(partitionRecords);
+            var fragment = ObjectFormat.EncodeFragment(shape.Signal, document, partitionRecords, _storage.Flatten, _storage.Gzip, _compression);
+            if (_storage.Summaries)
+            {
+                fragment.Records = partitionRecords;
+            }
+            writes[i++] = _writer.AppendAsync(shape.Signal, folder, fragment, cancellationToken);
         }
         await Task.WhenAll(writes).ConfigureAwait(false);
     }
 
     /// <summary>One group-commit batch becomes one object: flatten JSON lines or one OTLP document.</summary>
-    private Task WriteBatchAsync(SignalType signal, string folder, IReadOnlyList<SignalRecord> records, CancellationToken cancellationToken)
+    private async Task WriteBatchAsync(SignalType signal, string folder, IReadOnlyList<EncodedFragment> fragments, int recordCount, CancellationToken cancellationToken)
     {
-        var content = _storage.Flatten
-            ? ObjectFormat.EncodeFlatten(signal, records, _storage.Gzip)
-            : ObjectFormat.EncodeDocument(Build(signal, records), _storage.Gzip);
+        using var content = ObjectFormat.Assemble(signal, fragments, _storage.Flatten, _storage.Gzip, _compression);
         var writtenAt = TimeZoneInfo.ConvertTime(_time.GetUtcNow(), _partitions.Zone);
-        var metadata = ObjectFormat.Metadata(_storage.Gzip) with { Summary = _storage.Summaries ? ObjectSummary.Build(signal, records) : null };
-        return PutAsync(signal, folder, content, records.Count, metadata, writtenAt, cancellationToken);
+        var metadata = ObjectFormat.Metadata(_storage.Gzip) with { Summary = _storage.Summaries ? SummaryOf(signal, fragments) : null };
+        await PutAsync(signal, folder, content.WrittenMemory, recordCount, metadata, writtenAt, cancellationToken).ConfigureAwait(false);
     }
 
-    private static IMessage Build(SignalType signal, IReadOnlyList<SignalRecord> records) => signal switch
+    private static string SummaryOf(SignalType signal, IReadOnlyList<EncodedFragment> fragments)
     {
-        SignalType.Traces => TraceShape.Instance.Build(records),
-        SignalType.Metrics => MetricShape.Instance.Build(records),
-        _ => LogShape.Instance.Build(records),
-    };
+        var records = new List<SignalRecord>();
+        foreach (var fragment in fragments)
+        {
+            records.AddRange(fragment.Records ?? []);
+        }
+        return ObjectSummary.Build(signal, records);
+    }
 
     private async Task PutAsync(SignalType signal, string folder, ReadOnlyMemory<byte> content, int recordCount, ObjectMetadata metadata, DateTimeOffset writtenAt, CancellationToken cancellationToken)
     {
@@ -196,7 +218,6 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
         }
 
         var selected = new List<SignalRecord>(Math.Min(limit, 4096));
-        var records = new List<SignalRecord>();
         for (; folderIndex < folders.Count; folderIndex++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -205,55 +226,150 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
             var keys = ResumeKeys(prefix, resume?.Partition == folder ? resume : null, cancellationToken);
             // Summaries pay off where records can be left out: under a filter, or in the partitions at
             // the range's edges; elsewhere every record matches and reading at once is cheaper.
-            var consultSummaries = !query.Filter.IsEmpty || folderIndex == 0 || folderIndex == folders.Count - 1;
-            await foreach (var (key, firstOffset) in keys.ConfigureAwait(false))
+            if (!query.Filter.IsEmpty || folderIndex == 0 || folderIndex == folders.Count - 1)
             {
-                if (consultSummaries && firstOffset == 0
-                    && await SummaryOfAsync(key, cancellationToken).ConfigureAwait(false) is { } summary
-                    && !summary.CanMatch(shape.Signal, query.StartTimeUnixNano, end, query.Filter))
+                keys = SkipBySummary(keys, shape.Signal, query.StartTimeUnixNano, end, query.Filter, cancellationToken);
+            }
+            var readAhead = new ReadAhead<TData>(this, shape, keys, _storage.ReadAhead, cancellationToken);
+            await using (readAhead.ConfigureAwait(false))
+            {
+                // The records still wanted: the page's rest plus the one that tells whether more exist.
+                while (await readAhead.NextAsync(limit + 1 - selected.Count).ConfigureAwait(false) is { } read)
                 {
-                    _metrics.ObjectSkipped(shape.Signal);
-                    continue;
-                }
-                records.Clear();
-                _metrics.ObjectRead(shape.Signal);
-                if (!await ReadRecordsAsync(shape, key, records, cancellationToken).ConfigureAwait(false))
-                {
-                    continue;
-                }
-                for (var i = firstOffset; i < records.Count; i++)
-                {
-                    var record = records[i];
-                    if (!InRange(record, query.StartTimeUnixNano, end) || !RecordMatcher.Matches(record, query.Filter))
+                    var (key, firstOffset, records) = read;
+                    if (records is null)
                     {
                         continue;
                     }
-                    if (selected.Count == limit)
+                    for (var i = firstOffset; i < records.Count; i++)
                     {
-                        // The page is full and one more record exists: the cursor points at it, so
-                        // hasMore is exact and the last page is never empty.
-                        var next = _cursors.Encode(new CursorPosition(folder, key, i, fingerprint));
-                        return new Page<TData>(shape.Build(selected), next, true);
+                        var record = records[i];
+                        if (!InRange(record, query.StartTimeUnixNano, end) || !RecordMatcher.Matches(record, query.Filter))
+                        {
+                            continue;
+                        }
+                        if (selected.Count == limit)
+                        {
+                            // The page is full and one more record exists: the cursor points at it, so
+                            // hasMore is exact and the last page is never empty.
+                            var next = _cursors.Encode(new CursorPosition(folder, key, i, fingerprint));
+                            return new Page<TData>(BuildPage(shape, selected), next, true);
+                        }
+                        selected.Add(record);
                     }
-                    selected.Add(record);
                 }
             }
         }
-        return new Page<TData>(shape.Build(selected), "", false);
+        return new Page<TData>(BuildPage(shape, selected), "", false);
     }
 
-    /// <summary>The keys of a partition to read, with the first record offset of each.</summary>
-    private async IAsyncEnumerable<(string Key, int FirstOffset)> ResumeKeys(string prefix, CursorPosition? resume, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The page as a deep copy: its records may be shared with the decoded-object cache.</summary>
+    private static TData BuildPage<TData>(ISignalShape<TData> shape, List<SignalRecord> selected)
+        where TData : IMessage<TData>, new() => shape.Build(selected).Clone();
+
+    /// <summary>Leaves out the objects whose summary proves that nothing in them can match.</summary>
+    private async IAsyncEnumerable<(string Key, int FirstOffset, long Size)> SkipBySummary(
+        IAsyncEnumerable<(string Key, int FirstOffset, long Size)> keys, SignalType signal, ulong start, ulong end, FetchFilter filter,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var entry in keys.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            // The cursor's own object is read whatever its summary says: the cursor points into it.
+            if (entry.FirstOffset == 0
+                && await SummaryOfAsync(entry.Key, cancellationToken).ConfigureAwait(false) is { } summary
+                && !summary.CanMatch(signal, start, end, filter))
+            {
+                _metrics.ObjectSkipped(signal);
+                continue;
+            }
+            yield return entry;
+        }
+    }
+
+    /// <summary>The keys of a partition to read, with the first record offset and listed size of each.</summary>
+    private async IAsyncEnumerable<(string Key, int FirstOffset, long Size)> ResumeKeys(string prefix, CursorPosition? resume, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? startAfter = null;
         if (resume is not null)
         {
-            yield return (resume.ObjectKey, resume.RecordOffset);
+            yield return (resume.ObjectKey, resume.RecordOffset, 0);
             startAfter = resume.ObjectKey;
         }
         await foreach (var stored in _objects.ListAsync(prefix, startAfter, cancellationToken).ConfigureAwait(false))
         {
-            yield return (stored.Key, 0);
+            yield return (stored.Key, 0, stored.Size);
+        }
+    }
+
+    /// <summary>
+    /// Reads the objects of a listing in order, up to <c>limit</c> of them at once (GET, gunzip, parse on
+    /// the thread pool), but only as many ahead as the records still wanted call for, judged by the
+    /// records per object seen so far: a page that one object fills reads one object.
+    /// </summary>
+    private sealed class ReadAhead<TData>(SignalStore store, ISignalShape<TData> shape, IAsyncEnumerable<(string Key, int FirstOffset, long Size)> keys, int limit, CancellationToken cancellationToken) : IAsyncDisposable
+        where TData : IMessage<TData>, new()
+    {
+        private readonly Queue<(string Key, int FirstOffset, Task<List<SignalRecord>?> Records)> _pending = new();
+        private readonly CancellationTokenSource _abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        private IAsyncEnumerator<(string Key, int FirstOffset, long Size)>? _keys;
+        private bool _listed;
+        private long _recordsSeen;
+        private int _objectsSeen;
+
+        public async Task<(string Key, int FirstOffset, List<SignalRecord>? Records)?> NextAsync(int wanted)
+        {
+            _keys ??= keys.GetAsyncEnumerator(_abandon.Token);
+            // Objects to have in flight: enough for the records wanted (at least the next one).
+            var perObject = _objectsSeen == 0 ? 0 : Math.Max(1, _recordsSeen / _objectsSeen);
+            var depth = perObject == 0 ? 1 : (int)Math.Clamp((wanted + perObject - 1) / perObject, 1, limit);
+            while (_pending.Count < depth && !_listed)
+            {
+                if (!await _keys.MoveNextAsync().ConfigureAwait(false))
+                {
+                    _listed = true;
+                    break;
+                }
+                var (key, firstOffset, size) = _keys.Current;
+                _pending.Enqueue((key, firstOffset, store.RecordsOf(shape, key, size)));
+            }
+            if (_pending.Count == 0)
+            {
+                return null;
+            }
+            var next = _pending.Dequeue();
+            var records = await next.Records.ConfigureAwait(false);
+            if (records is not null)
+            {
+                _recordsSeen += Math.Max(0, records.Count - next.FirstOffset);
+                _objectsSeen++;
+            }
+            return (next.Key, next.FirstOffset, records);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            // A walker asks for the next page next: when this page ended inside the listing and no read
+            // of a following object is under way, start one, so its records are decoded (into the cache)
+            // while the page travels. Reads already started run to the end for the same reason; each is
+            // one object, so the work a page leaves behind stays bounded by the read-ahead.
+            try
+            {
+                if (_pending.Count == 0 && !_listed && _keys is not null && !_abandon.IsCancellationRequested
+                    && await _keys.MoveNextAsync().ConfigureAwait(false))
+                {
+                    var (key, _, size) = _keys.Current;
+                    _ = store.RecordsOf(shape, key, size);
+                }
+            }
+            catch (Exception ex) when (ex is StorageUnavailableException or OperationCanceledException)
+            {
+                // only a prefetch
+            }
+            if (_keys is not null)
+            {
+                await _keys.DisposeAsync().ConfigureAwait(false);
+            }
+            _abandon.Dispose();
         }
     }
 
@@ -277,38 +393,83 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
         // A record without a time was partitioned by its arrival; it belongs to whatever walks its partition.
         record.TimeUnixNano == 0 || (record.TimeUnixNano >= start && record.TimeUnixNano <= end);
 
-    private async Task<bool> ReadRecordsAsync<TData>(ISignalShape<TData> shape, string key, List<SignalRecord> records, CancellationToken cancellationToken)
+    /// <summary>
+    /// The records of an object: from the cache, from a read of it already under way (another page's
+    /// read-ahead), or from a new read on the thread pool. Reads are shared, so they are not cancelled by
+    /// the fetch that started them; failures reach whoever awaits them.
+    /// </summary>
+    private Task<List<SignalRecord>?> RecordsOf<TData>(ISignalShape<TData> shape, string key, long sizeHint)
         where TData : IMessage<TData>, new()
     {
+        if (_decoded.TryGet(key, out var cached))
+        {
+            return Task.FromResult<List<SignalRecord>?>(cached);
+        }
+        lock (_reading)
+        {
+            if (_reading.TryGetValue(key, out var running))
+            {
+                return running;
+            }
+            var read = Task.Run(() => ReadRecordsAsync(shape, key, sizeHint, CancellationToken.None));
+            _reading[key] = read;
+            _ = read.ContinueWith(
+                (t, state) =>
+                {
+                    var (reading, k) = ((Dictionary<string, Task<List<SignalRecord>?>>, string))state!;
+                    lock (reading)
+                    {
+                        reading.Remove(k);
+                    }
+                    _ = t.Exception; // observed here; the awaiting fetch sees it too
+                },
+                (_reading, key),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            return read;
+        }
+    }
+
+    /// <summary>The records of one object, or null when it is gone or unreadable; decoded objects are cached.</summary>
+    private async Task<List<SignalRecord>?> ReadRecordsAsync<TData>(ISignalShape<TData> shape, string key, long sizeHint, CancellationToken cancellationToken)
+        where TData : IMessage<TData>, new()
+    {
+        _metrics.ObjectRead(shape.Signal);
         var stream = await _objects.GetAsync(key, cancellationToken).ConfigureAwait(false);
         if (stream is null)
         {
-            return false; // removed since it was listed (e.g. by a lifecycle rule)
+            return null; // removed since it was listed (e.g. by a lifecycle rule)
         }
-        byte[] content;
+        PooledBuffer content;
         await using (stream.ConfigureAwait(false))
         {
-            content = await ObjectFormat.ReadContentAsync(stream, cancellationToken).ConfigureAwait(false);
+            content = await ObjectFormat.ReadContentAsync(stream, sizeHint, cancellationToken).ConfigureAwait(false);
         }
-        try
+        using (content)
         {
-            if (ObjectFormat.IsDocument(content, ObjectFormat.ResourceFieldJsonName(shape.Signal), ObjectFormat.ResourceFieldProtoName(shape.Signal)))
+            var records = new List<SignalRecord>();
+            try
             {
-                shape.Collect(OtlpJson.ParseStored<TData>(content), records);
+                var json = content.WrittenSpan;
+                if (ObjectFormat.IsDocument(json, ObjectFormat.ResourceFieldJsonName(shape.Signal), ObjectFormat.ResourceFieldProtoName(shape.Signal)))
+                {
+                    shape.Collect(OtlpJson.ParseStored<TData>(json), records);
+                }
+                else
+                {
+                    FlattenReader.Collect(shape.Signal, json, records);
+                }
             }
-            else
+            catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
             {
-                FlattenReader.Collect(shape.Signal, content, records);
+                // One damaged object must not make a whole range unreadable: skip it, loudly.
+                _metrics.UnreadableObject(shape.Signal);
+                LogUnreadableObject(ex, key);
+                return null;
             }
-            return true;
-        }
-        catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
-        {
-            // One damaged object must not make a whole range unreadable: skip it, loudly.
-            records.Clear();
-            _metrics.UnreadableObject(shape.Signal);
-            LogUnreadableObject(ex, key);
-            return false;
+            _decoded.Add(key, records);
+            return records;
         }
     }
 

@@ -14,7 +14,7 @@ namespace Oteleport.Hosting.AspNetCore.Http;
 /// </summary>
 internal static partial class HttpEndpointHandler
 {
-    public delegate Task<Google.Protobuf.IMessage> Work(byte[] body, WireFormat format, CancellationToken cancellationToken);
+    public delegate Task<Google.Protobuf.IMessage> Work(ReadOnlyMemory<byte> body, WireFormat format, CancellationToken cancellationToken);
 
     /// <summary>
     /// A POST endpoint: access key, content type, body within the size limit, then the work.
@@ -37,8 +37,9 @@ internal static partial class HttpEndpointHandler
                     ? "no Content-Type: use application/x-protobuf or application/json"
                     : $"Content-Type '{context.Request.ContentType}' is not supported: use application/x-protobuf or application/json");
             }
-            var body = await RequestBody.ReadAsync(context, maxRequestBytes).ConfigureAwait(false);
-            return await work(body, requestFormat, context.RequestAborted).ConfigureAwait(false);
+            // The body lives in a pooled buffer until the work is done with it.
+            using var body = await RequestBody.ReadAsync(context, maxRequestBytes).ConfigureAwait(false);
+            return await work(body.WrittenMemory, requestFormat, context.RequestAborted).ConfigureAwait(false);
         });
     }
 
@@ -61,7 +62,9 @@ internal static partial class HttpEndpointHandler
             var result = await work().ConfigureAwait(false);
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = responseFormat.MediaType;
-            await context.Response.Body.WriteAsync(responseFormat.Encode(result), context.RequestAborted).ConfigureAwait(false);
+            // Pages can be megabytes: encoded into the response's own pooled buffers, not into an array first.
+            responseFormat.EncodeTo(result, context.Response.BodyWriter);
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (Translate(ex, logger, context.Request.Path) is { } error && !context.Response.HasStarted)
         {

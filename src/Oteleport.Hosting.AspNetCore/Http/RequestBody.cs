@@ -1,14 +1,16 @@
-using System.Buffers;
+using System.Runtime.InteropServices;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Oteleport.Storage.Writing;
 
 namespace Oteleport.Hosting.AspNetCore.Http;
 
 /// <summary>Reads a request body whole, undoing gzip, within a size limit on both the sent and the decompressed bytes.</summary>
 internal static class RequestBody
 {
-    public static async Task<byte[]> ReadAsync(HttpContext context, long maxBytes)
+    /// <summary>The body, decompressed; the caller disposes the buffer once it has decoded it.</summary>
+    public static async Task<PooledBuffer> ReadAsync(HttpContext context, long maxBytes)
     {
         var request = context.Request;
         if (request.ContentLength > maxBytes)
@@ -32,44 +34,62 @@ internal static class RequestBody
             throw ProtocolException.UnsupportedMediaType($"Content-Encoding '{encoding}' is not supported: use gzip or none");
         }
 
-        var raw = await ReadLimitedAsync(body, maxBytes, context.RequestAborted).ConfigureAwait(false);
-        if (!compressed)
-        {
-            return raw;
-        }
+        // Read once into a pooled buffer sized by Content-Length when it is sent; the caller decodes
+        // straight from it and disposes it, so no copy of the body is made on the way.
+        var raw = new PooledBuffer((int)Math.Clamp((request.ContentLength ?? 0) + 1, 4096, maxBytes + 1));
         try
         {
-            using var gzip = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
-            return await ReadLimitedAsync(gzip, maxBytes, context.RequestAborted).ConfigureAwait(false);
+            await ReadLimitedAsync(body, raw, maxBytes, context.RequestAborted).ConfigureAwait(false);
+            if (!compressed)
+            {
+                return raw;
+            }
+            var plain = new PooledBuffer((int)Math.Clamp(raw.WrittenCount * 6L, 4096, maxBytes + 1));
+            try
+            {
+                MemoryMarshal.TryGetArray(raw.WrittenMemory, out var segment);
+                using var gzip = new GZipStream(new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false), CompressionMode.Decompress);
+                await ReadLimitedAsync(gzip, plain, maxBytes, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (InvalidDataException)
+            {
+                plain.Dispose();
+                throw ProtocolException.BadRequest("the body is not valid gzip");
+            }
+            catch
+            {
+                plain.Dispose();
+                throw;
+            }
+            raw.Dispose();
+            return plain;
         }
-        catch (InvalidDataException)
+        catch
         {
-            throw ProtocolException.BadRequest("the body is not valid gzip");
+            raw.Dispose();
+            throw;
         }
     }
 
     /// <summary>Reads at most <paramref name="maxBytes"/>; one byte more is a 413 and nothing further is read (a gzip bomb stops here).</summary>
-    private static async Task<byte[]> ReadLimitedAsync(Stream stream, long maxBytes, CancellationToken cancellationToken)
+    private static async Task ReadLimitedAsync(Stream stream, PooledBuffer buffer, long maxBytes, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        var chunk = ArrayPool<byte>.Shared.Rent(81920);
-        try
+        while (true)
         {
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            var memory = buffer.GetMemory(1);
+            // Never more than one byte past the limit, so the check below sees it and stops.
+            var room = (int)Math.Min(memory.Length, maxBytes + 1 - buffer.WrittenCount);
+            var read = await stream.ReadAsync(memory[..room], cancellationToken).ConfigureAwait(false);
+            if (read == 0)
             {
-                if (buffer.Length + read > maxBytes)
-                {
-                    throw TooLarge(maxBytes);
-                }
-                buffer.Write(chunk, 0, read);
+                return;
+            }
+            buffer.Advance(read);
+            if (buffer.WrittenCount > maxBytes)
+            {
+                throw TooLarge(maxBytes);
             }
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-        return buffer.ToArray();
     }
 
     private static ProtocolException TooLarge(long maxBytes) =>

@@ -58,14 +58,35 @@ internal sealed record WireFormat(bool IsJson, string MediaType)
 
     public byte[] Encode(IMessage message) => IsJson ? OtlpJson.Serialize(message) : message.ToByteArray();
 
-    public T Decode<T>(byte[] body) where T : IMessage<T>, new()
+    /// <summary>Encodes straight into <paramref name="output"/> (a response's PipeWriter): no intermediate array.</summary>
+    public void EncodeTo(IMessage message, System.Buffers.IBufferWriter<byte> output)
     {
         if (IsJson)
         {
-            return OtlpJson.Parse<T>(body);
+            OtlpJson.SerializeTo(output, message);
+        }
+        else
+        {
+            // Sized first: an empty message writes nothing, and a pipe must not be advanced without a buffer.
+            var size = message.CalculateSize();
+            if (size > 0)
+            {
+                var span = output.GetSpan(size)[..size];
+                message.WriteTo(span);
+                output.Advance(size);
+            }
+        }
+    }
+
+    /// <summary>Decodes a body; the message keeps no reference to <paramref name="body"/>.</summary>
+    public T Decode<T>(ReadOnlyMemory<byte> body) where T : IMessage<T>, new()
+    {
+        if (IsJson)
+        {
+            return OtlpJson.Parse<T>(body.Span);
         }
         var message = new T();
-        message.MergeFrom(body);
+        message.MergeFrom(body.Span);
         return message;
     }
 }

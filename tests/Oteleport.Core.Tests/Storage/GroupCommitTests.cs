@@ -78,6 +78,25 @@ public class GroupCommitTests
     }
 
     [Test]
+    public async Task A_slow_write_does_not_hold_back_the_next_batches_but_few_are_in_flight()
+    {
+        await using var harness = new Harness(TimeSpan.Zero);
+        harness.Objects.HoldWrites();
+        var exports = new List<Task>();
+        for (var i = 0; i < 8; i++)
+        {
+            exports.Add(harness.Store.AppendTracesAsync(TestSignals.Spans(2, Time, TimeSpan.FromSeconds(1), offset: i * 2)));
+            await Task.Delay(150); // each batch finds the earlier writes stalled
+        }
+        harness.Objects.PutsStarted.Should().Be(4, "a stalled write lets the next batches be written beside it, up to four at once");
+        exports.Should().OnlyContain(e => !e.IsCompleted);
+        harness.Objects.ReleaseWrites();
+        await Task.WhenAll(exports);
+        harness.Objects.PutCount.Should().Be(5, "the exports that waited for a free slot share one object");
+        (await harness.SpanCountAsync()).Should().Be(16);
+    }
+
+    [Test]
     public async Task A_failed_write_fails_every_export_of_its_batch()
     {
         await using var harness = new Harness(TimeSpan.FromMilliseconds(200));

@@ -93,6 +93,14 @@ public static class OtlpJson
         }
     }
 
+    /// <summary>Writes <paramref name="message"/> as compact UTF-8 OTLP JSON straight into <paramref name="output"/> (e.g. a response's PipeWriter).</summary>
+    internal static void SerializeTo(IBufferWriter<byte> output, IMessage message)
+    {
+        using var writer = new Utf8JsonWriter(output, SerializeOptions);
+        OtlpJsonWriter.WriteMessage(writer, message, JsonMessageTable.For(message.Descriptor));
+        writer.Flush();
+    }
+
     /// <summary>Parses a whole OTLP JSON document: one object, optionally surrounded by whitespace (a UTF-8 byte order mark is skipped).</summary>
     /// <typeparam name="T">The message type, e.g. <c>TracesData</c> or <c>ExportTraceServiceRequest</c>.</typeparam>
     /// <param name="utf8Json">The document's UTF-8 bytes.</param>

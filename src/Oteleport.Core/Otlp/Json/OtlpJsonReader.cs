@@ -17,6 +17,10 @@ namespace Oteleport.Otlp.Json;
 /// </summary>
 internal static class OtlpJsonReader
 {
+    /// <summary>Tests only: read every message through the generic path, to compare it with the fast one.</summary>
+    [ThreadStatic]
+    internal static bool t_genericOnly;
+
     private const NumberStyles FloatStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
 
     // Longest text worth examining for a number, an id or an enum name; longer text is rejected outright.
@@ -246,6 +250,16 @@ internal static class OtlpJsonReader
                     throw WrongType("an object", reader.TokenType);
                 }
                 var table = field.MessageTable;
+                if (!t_genericOnly && OtlpJsonTraceReader.Handles(table))
+                {
+                    // The fast reader takes the canonical form; anything else is read again from here.
+                    var saved = reader;
+                    if (OtlpJsonTraceReader.TryRead(ref reader, table, out var fast))
+                    {
+                        return fast;
+                    }
+                    reader = saved;
+                }
                 var message = table.CreateMessage();
                 ReadMessage(ref reader, message, table);
                 return message;

@@ -14,7 +14,21 @@ internal static class OtlpJsonWriter
     private static readonly JsonEncodedText PositiveInfinity = JsonEncodedText.Encode("Infinity");
     private static readonly JsonEncodedText NegativeInfinity = JsonEncodedText.Encode("-Infinity");
 
+    /// <summary>Tests only: write every message through the generic path, to compare it with the hand-written one.</summary>
+    [ThreadStatic]
+    internal static bool t_genericOnly;
+
     public static void WriteMessage(Utf8JsonWriter writer, IMessage message, JsonMessageTable table)
+    {
+        if (!t_genericOnly && OtlpJsonTraceWriter.TryWrite(writer, message))
+        {
+            return;
+        }
+        WriteGeneric(writer, message, table);
+    }
+
+    /// <summary>Writes the message field by field through its descriptor.</summary>
+    public static void WriteGeneric(Utf8JsonWriter writer, IMessage message, JsonMessageTable table)
     {
         writer.WriteStartObject();
         var slots = table.Slots;
@@ -168,21 +182,21 @@ internal static class OtlpJsonWriter
         }
     }
 
-    private static void WriteInt64(Utf8JsonWriter writer, long value)
+    internal static void WriteInt64(Utf8JsonWriter writer, long value)
     {
         Span<byte> buffer = stackalloc byte[20];
         Utf8Formatter.TryFormat(value, buffer, out var written);
         writer.WriteStringValue(buffer[..written]);
     }
 
-    private static void WriteUInt64(Utf8JsonWriter writer, ulong value)
+    internal static void WriteUInt64(Utf8JsonWriter writer, ulong value)
     {
         Span<byte> buffer = stackalloc byte[20];
         Utf8Formatter.TryFormat(value, buffer, out var written);
         writer.WriteStringValue(buffer[..written]);
     }
 
-    private static void WriteDouble(Utf8JsonWriter writer, double value)
+    internal static void WriteDouble(Utf8JsonWriter writer, double value)
     {
         if (double.IsFinite(value))
         {
@@ -206,7 +220,7 @@ internal static class OtlpJsonWriter
         }
     }
 
-    private static void WriteHex(Utf8JsonWriter writer, ReadOnlySpan<byte> bytes)
+    internal static void WriteHex(Utf8JsonWriter writer, ReadOnlySpan<byte> bytes)
     {
         // Ids are 8 or 16 bytes; anything else that arrived over protobuf is still written as hex.
         var length = bytes.Length * 2;

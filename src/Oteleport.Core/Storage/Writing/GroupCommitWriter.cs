@@ -4,16 +4,18 @@ namespace Oteleport.Storage.Writing;
 
 /// <summary>
 /// Group commit: concurrent appends of one signal and partition share one object. A lane per
-/// (signal, partition) keeps an open batch and at most one write in flight; a batch is written when its
+/// (signal, partition) keeps an open batch and normally one write in flight; a batch is written when its
 /// oldest records have waited <see cref="FlushInterval"/>, when it reaches <see cref="MaxBatchRecords"/>,
 /// or at shutdown. Records that arrive while a write is in flight join the next batch, so even with a
-/// zero interval a busy partition writes far fewer objects than it receives requests. Each append
-/// completes when the object holding its records is stored, and fails with the write's error otherwise.
+/// zero interval a busy partition writes far fewer objects than it receives requests. A write that is
+/// slow (a stalled fsync or PUT: longer than <see cref="SlowWrite"/>) does not hold the next batches back:
+/// up to <see cref="MaxWritesInFlight"/> writes of a lane may then be in flight. Each append completes
+/// when the object holding its records is stored, and fails with the write's error otherwise.
 /// </summary>
 internal sealed class GroupCommitWriter : IAsyncDisposable
 {
     /// <summary>Encodes and stores one batch as one object.</summary>
-    public delegate Task WriteBatch(SignalType signal, string partition, IReadOnlyList<SignalRecord> records, CancellationToken cancellationToken);
+    public delegate Task WriteBatch(SignalType signal, string partition, IReadOnlyList<EncodedFragment> fragments, int recordCount, CancellationToken cancellationToken);
 
     private readonly Dictionary<(SignalType, string), Lane> _lanes = new();
     private readonly WriteBatch _write;
@@ -33,10 +35,16 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
 
     public TimeSpan FlushInterval { get; }
 
+    /// <summary>Writes of one lane in flight at most.</summary>
+    public const int MaxWritesInFlight = 4;
+
+    /// <summary>How long a write may take before the next batch is written beside it: the interval, at least 20 ms.</summary>
+    public TimeSpan SlowWrite => FlushInterval > TimeSpan.FromMilliseconds(20) ? FlushInterval : TimeSpan.FromMilliseconds(20);
+
     public int MaxBatchRecords { get; }
 
-    /// <summary>Adds records to their partition's batch; completes when they are stored.</summary>
-    public Task AppendAsync(SignalType signal, string partition, List<SignalRecord> records, CancellationToken cancellationToken)
+    /// <summary>Adds encoded records to their partition's batch (the batch owns the fragment from now on); completes when they are stored.</summary>
+    public Task AppendAsync(SignalType signal, string partition, EncodedFragment fragment, CancellationToken cancellationToken)
     {
         Batch batch;
         lock (_lanes)
@@ -46,9 +54,15 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             {
                 _lanes[(signal, partition)] = lane = new Lane(signal, partition);
             }
-            batch = lane.Open ??= new Batch(_time.GetTimestamp());
-            batch.Records.AddRange(records);
-            if (batch.Records.Count >= MaxBatchRecords)
+            if (lane.Open is null)
+            {
+                lane.Open = new Batch(_time.GetTimestamp());
+                lane.Opened.TrySetResult();
+            }
+            batch = lane.Open;
+            batch.Fragments.Add(fragment);
+            batch.RecordCount += fragment.RecordCount;
+            if (batch.RecordCount >= MaxBatchRecords)
             {
                 batch.Full.TrySetResult();
             }
@@ -93,7 +107,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
                     open.Full.TrySetResult(); // no more waiting for the interval
                     pending.Add(open.Stored.Task);
                 }
-                if (lane.InFlight is { } inFlight)
+                foreach (var inFlight in lane.InFlight)
                 {
                     pending.Add(inFlight.Stored.Task);
                 }
@@ -111,14 +125,35 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
 
     private async Task RunLaneAsync(Lane lane)
     {
+        var writes = new List<(Task Task, long StartedAt)>();
         while (true)
         {
             Batch? batch;
+            Task opened;
             lock (_lanes)
             {
                 batch = lane.Open;
+                if (batch is null)
+                {
+                    lane.Opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    if (writes.Count == 0)
+                    {
+                        // Idle: forget the lane, so partitions of past hours do not pile up.
+                        lane.Writing = false;
+                        _lanes.Remove((lane.Signal, lane.Partition));
+                        return;
+                    }
+                }
+                opened = lane.Opened.Task;
             }
-            if (batch is not null && FlushInterval > TimeSpan.Zero && !_shutdown.IsCancellationRequested)
+            if (batch is null)
+            {
+                // Writes are in flight and nothing is open: wait for either.
+                await Task.WhenAny(Task.WhenAny(writes.Select(w => w.Task)), opened).ConfigureAwait(false);
+                writes.RemoveAll(w => w.Task.IsCompleted);
+                continue;
+            }
+            if (FlushInterval > TimeSpan.Zero && !_shutdown.IsCancellationRequested)
             {
                 var waited = _time.GetElapsedTime(batch.OpenedAt);
                 if (waited < FlushInterval)
@@ -126,32 +161,73 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
                     await Task.WhenAny(Task.Delay(FlushInterval - waited, _time, _shutdown.Token), batch.Full.Task).ConfigureAwait(false);
                 }
             }
+            // A write slot: none in flight, or the oldest one is slow and there is room beside it.
+            while (true)
+            {
+                writes.RemoveAll(w => w.Task.IsCompleted);
+                if (writes.Count == 0)
+                {
+                    break;
+                }
+                var oldest = _time.GetElapsedTime(writes.Min(w => w.StartedAt));
+                var room = writes.Count < MaxWritesInFlight;
+                if (room && oldest >= SlowWrite)
+                {
+                    break;
+                }
+                var anyDone = Task.WhenAny(writes.Select(w => w.Task));
+                if (room)
+                {
+                    await Task.WhenAny(anyDone, Task.Delay(SlowWrite - oldest, _time)).ConfigureAwait(false);
+                }
+                else
+                {
+                    await anyDone.ConfigureAwait(false);
+                }
+            }
             lock (_lanes)
             {
                 batch = lane.Open;
                 lane.Open = null;
-                lane.InFlight = batch;
-                if (batch is null)
+                if (batch is not null)
                 {
-                    // Idle: forget the lane, so partitions of past hours do not pile up.
-                    lane.Writing = false;
-                    _lanes.Remove((lane.Signal, lane.Partition));
-                    return;
+                    lane.InFlight.Add(batch);
                 }
             }
-            try
+            if (batch is not null)
             {
-                await _write(lane.Signal, lane.Partition, batch.Records, CancellationToken.None).ConfigureAwait(false);
-                batch.Stored.TrySetResult();
+                writes.Add((WriteAsync(lane, batch), _time.GetTimestamp()));
             }
-            catch (Exception ex)
-            {
-                batch.Stored.TrySetException(ex is StorageUnavailableException ? ex : new StorageUnavailableException($"writing a batch failed: {ex.Message}", ex));
-            }
-            lock (_lanes)
-            {
-                lane.InFlight = null;
-            }
+        }
+    }
+
+    /// <summary>Writes one batch and settles every append in it; never throws.</summary>
+    private async Task WriteAsync(Lane lane, Batch batch)
+    {
+        Exception? failure = null;
+        try
+        {
+            await _write(lane.Signal, lane.Partition, batch.Fragments, batch.RecordCount, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+        foreach (var fragment in batch.Fragments)
+        {
+            fragment.Dispose(); // back to the pool, written or not
+        }
+        lock (_lanes)
+        {
+            lane.InFlight.Remove(batch);
+        }
+        if (failure is null)
+        {
+            batch.Stored.TrySetResult();
+        }
+        else
+        {
+            batch.Stored.TrySetException(failure is StorageUnavailableException ? failure : new StorageUnavailableException($"writing a batch failed: {failure.Message}", failure));
         }
     }
 
@@ -178,14 +254,17 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         public SignalType Signal { get; } = signal;
         public string Partition { get; } = partition;
         public Batch? Open { get; set; }
-        public Batch? InFlight { get; set; }
+        public List<Batch> InFlight { get; } = new();
+        /// <summary>Completed when a batch opens; renewed by the lane's runner before it waits for one.</summary>
+        public TaskCompletionSource Opened { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public bool Writing { get; set; }
     }
 
     private sealed class Batch(long openedAt)
     {
         public long OpenedAt { get; } = openedAt;
-        public List<SignalRecord> Records { get; } = new();
+        public List<EncodedFragment> Fragments { get; } = new();
+        public int RecordCount { get; set; }
         public TaskCompletionSource Full { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
