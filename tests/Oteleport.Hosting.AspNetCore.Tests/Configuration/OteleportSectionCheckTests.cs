@@ -121,7 +121,7 @@ public sealed class OteleportSectionCheckTests : ConfigFileTestBase
 
         var failure = start.Should().ThrowAsync<OptionsValidationException>().GetAwaiter().GetResult().Which;
         failure.Failures.Should().BeEquivalentTo(
-            "unknown key Oteleport:Storage:Flaten (known keys in Oteleport:Storage: Location, CursorEncryptionKey, Flatten, Gzip, TimeZone, FlushInterval, Summaries, MaxBatchRecords, Aws)",
+            "unknown key Oteleport:Storage:Flaten (known keys in Oteleport:Storage: Location, CursorEncryptionKey, Flatten, Gzip, CompressionLevel, ReadAhead, TimeZone, FlushInterval, Summaries, MaxBatchRecords, Aws)",
             "Oteleport:Storage:Gzip: 'maybe' is not true or false");
     }
 
