@@ -60,7 +60,7 @@ internal static class LoadRun
         var folder = Paths.NewTempFolder(settings.Discard ? "noop" : "ingest");
         try
         {
-            var serverArgs = settings.Discard ? settings.ServerArgs.Append("--Oteleport:Benchmark:DiscardWrites=true") : settings.ServerArgs;
+            var serverArgs = settings.Discard ? settings.ServerArgs.Append("--OteleportBenchmark:DiscardWrites=true") : settings.ServerArgs;
             await using var server = await ServerProcess.StartAsync(folder, serverArgs).ConfigureAwait(false);
             using var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, MaxConnectionsPerServer = settings.Senders };
             using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{server.GrpcPort}", new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = false });
