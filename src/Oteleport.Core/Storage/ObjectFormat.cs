@@ -211,7 +211,15 @@ internal static class ObjectFormat
         var raw = new PooledBuffer((int)Math.Clamp(sizeHint + 1, 4096, 64 << 20));
         try
         {
-            await raw.AppendAsync(stored, cancellationToken).ConfigureAwait(false);
+            if (stored.CanSeek)
+            {
+                // A local file (or memory): read in the calling thread, which a fetch runs on the pool already.
+                raw.AppendSync(stored);
+            }
+            else
+            {
+                await raw.AppendAsync(stored, cancellationToken).ConfigureAwait(false);
+            }
             var bytes = raw.WrittenMemory;
             if (bytes.Length < 2 || bytes.Span[0] != 0x1f || bytes.Span[1] != 0x8b)
             {
@@ -221,8 +229,9 @@ internal static class ObjectFormat
             try
             {
                 MemoryMarshal.TryGetArray(bytes, out var segment);
+                // From memory to memory: nothing to wait for.
                 using var gz = new GZipStream(new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false), CompressionMode.Decompress);
-                await plain.AppendAsync(gz, cancellationToken).ConfigureAwait(false);
+                plain.AppendSync(gz);
             }
             catch
             {

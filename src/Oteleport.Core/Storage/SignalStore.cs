@@ -69,25 +69,37 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
     public Task AppendMetricsAsync(MetricsData data, CancellationToken cancellationToken) => AppendAsync(MetricShape.Instance, data, cancellationToken);
     public Task AppendLogsAsync(LogsData data, CancellationToken cancellationToken) => AppendAsync(LogShape.Instance, data, cancellationToken);
 
-    public async Task<FetchTracesDataResponse> FetchTracesAsync(FetchQuery query, CancellationToken cancellationToken)
+    public Task<FetchTracesDataResponse> FetchTracesAsync(FetchQuery query, CancellationToken cancellationToken) =>
+        FetchTracesAsync(query, copy: true, cancellationToken);
+
+    /// <summary>A page; without <paramref name="copy"/> it shares messages with the decoded-object cache and must only be read (serialized).</summary>
+    internal async Task<FetchTracesDataResponse> FetchTracesAsync(FetchQuery query, bool copy, CancellationToken cancellationToken)
     {
-        var page = await FetchAsync(TraceShape.Instance, query, cancellationToken).ConfigureAwait(false);
+        var page = await FetchAsync(TraceShape.Instance, query, copy, cancellationToken).ConfigureAwait(false);
         var response = new FetchTracesDataResponse { NextCursor = page.NextCursor, HasMore = page.HasMore };
         response.ResourceSpans.Add(page.Data.ResourceSpans);
         return response;
     }
 
-    public async Task<FetchMetricsDataResponse> FetchMetricsAsync(FetchQuery query, CancellationToken cancellationToken)
+    public Task<FetchMetricsDataResponse> FetchMetricsAsync(FetchQuery query, CancellationToken cancellationToken) =>
+        FetchMetricsAsync(query, copy: true, cancellationToken);
+
+    /// <summary>A page; without <paramref name="copy"/> it shares messages with the decoded-object cache and must only be read (serialized).</summary>
+    internal async Task<FetchMetricsDataResponse> FetchMetricsAsync(FetchQuery query, bool copy, CancellationToken cancellationToken)
     {
-        var page = await FetchAsync(MetricShape.Instance, query, cancellationToken).ConfigureAwait(false);
+        var page = await FetchAsync(MetricShape.Instance, query, copy, cancellationToken).ConfigureAwait(false);
         var response = new FetchMetricsDataResponse { NextCursor = page.NextCursor, HasMore = page.HasMore };
         response.ResourceMetrics.Add(page.Data.ResourceMetrics);
         return response;
     }
 
-    public async Task<FetchLogsDataResponse> FetchLogsAsync(FetchQuery query, CancellationToken cancellationToken)
+    public Task<FetchLogsDataResponse> FetchLogsAsync(FetchQuery query, CancellationToken cancellationToken) =>
+        FetchLogsAsync(query, copy: true, cancellationToken);
+
+    /// <summary>A page; without <paramref name="copy"/> it shares messages with the decoded-object cache and must only be read (serialized).</summary>
+    internal async Task<FetchLogsDataResponse> FetchLogsAsync(FetchQuery query, bool copy, CancellationToken cancellationToken)
     {
-        var page = await FetchAsync(LogShape.Instance, query, cancellationToken).ConfigureAwait(false);
+        var page = await FetchAsync(LogShape.Instance, query, copy, cancellationToken).ConfigureAwait(false);
         var response = new FetchLogsDataResponse { NextCursor = page.NextCursor, HasMore = page.HasMore };
         response.ResourceLogs.Add(page.Data.ResourceLogs);
         return response;
@@ -157,7 +169,7 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
 
     private readonly record struct Page<TData>(TData Data, string NextCursor, bool HasMore);
 
-    private async Task<Page<TData>> FetchAsync<TData>(ISignalShape<TData> shape, FetchQuery query, CancellationToken cancellationToken)
+    private async Task<Page<TData>> FetchAsync<TData>(ISignalShape<TData> shape, FetchQuery query, bool copy, CancellationToken cancellationToken)
         where TData : IMessage<TData>, new()
     {
         var limit = ValidateLimit(query.Limit);
@@ -220,19 +232,19 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
                             // The page is full and one more record exists: the cursor points at it, so
                             // hasMore is exact and the last page is never empty.
                             var next = _cursors.Encode(new CursorPosition(folder, key, i, fingerprint));
-                            return new Page<TData>(BuildPage(shape, selected), next, true);
+                            return new Page<TData>(BuildPage(shape, selected, copy), next, true);
                         }
                         selected.Add(record);
                     }
                 }
             }
         }
-        return new Page<TData>(BuildPage(shape, selected), "", false);
+        return new Page<TData>(BuildPage(shape, selected, copy), "", false);
     }
 
-    /// <summary>The page as a deep copy: its records may be shared with the decoded-object cache.</summary>
-    private static TData BuildPage<TData>(ISignalShape<TData> shape, List<SignalRecord> selected)
-        where TData : IMessage<TData>, new() => shape.Build(selected).Clone();
+    /// <summary>The page, as a deep copy unless the caller only serializes it: its records may be shared with the decoded-object cache.</summary>
+    private static TData BuildPage<TData>(ISignalShape<TData> shape, List<SignalRecord> selected, bool copy)
+        where TData : IMessage<TData>, new() => copy ? shape.Build(selected).Clone() : shape.Build(selected);
 
     /// <summary>The keys of a partition to read, with the first record offset and listed size of each.</summary>
     private async IAsyncEnumerable<(string Key, int FirstOffset, long Size)> ResumeKeys(string prefix, CursorPosition? resume, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

@@ -109,11 +109,11 @@ public static class OteleportEndpointRouteBuilderExtensions
         var parts = new[]
         {
             MapPost(endpoints, $"{prefix}/api/traces/fetch", "Api.FetchTraces", async (body, format, ct) =>
-                await store.FetchTracesAsync(FetchQueries.From(format.Decode<FetchTracesDataRequest>(body)), ct).ConfigureAwait(false)),
+                await WireFetch.TracesAsync(store, FetchQueries.From(format.Decode<FetchTracesDataRequest>(body)), ct).ConfigureAwait(false)),
             MapPost(endpoints, $"{prefix}/api/metrics/fetch", "Api.FetchMetrics", async (body, format, ct) =>
-                await store.FetchMetricsAsync(FetchQueries.From(format.Decode<FetchMetricsDataRequest>(body)), ct).ConfigureAwait(false)),
+                await WireFetch.MetricsAsync(store, FetchQueries.From(format.Decode<FetchMetricsDataRequest>(body)), ct).ConfigureAwait(false)),
             MapPost(endpoints, $"{prefix}/api/logs/fetch", "Api.FetchLogs", async (body, format, ct) =>
-                await store.FetchLogsAsync(FetchQueries.From(format.Decode<FetchLogsDataRequest>(body)), ct).ConfigureAwait(false)),
+                await WireFetch.LogsAsync(store, FetchQueries.From(format.Decode<FetchLogsDataRequest>(body)), ct).ConfigureAwait(false)),
         };
         return new CompositeConventionBuilder(parts).WithMetadata(new OteleportSurfaceMetadata(OteleportSurface.ApiHttp));
     }

@@ -81,6 +81,20 @@ internal sealed class PooledBuffer : Stream, IBufferWriter<byte>
         }
     }
 
+    /// <summary>Reads the rest of <paramref name="source"/> into the buffer, synchronously.</summary>
+    public void AppendSync(Stream source)
+    {
+        while (true)
+        {
+            var read = source.Read(GetSpan(1));
+            if (read == 0)
+            {
+                return;
+            }
+            _written += read;
+        }
+    }
+
     // ---- Stream (write only) ----
 
     public override bool CanRead => false;
