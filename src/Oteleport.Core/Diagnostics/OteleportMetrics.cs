@@ -14,6 +14,7 @@ internal sealed class OteleportMetrics : IDisposable
     private readonly Counter<long> _bytesWritten;
     private readonly Counter<long> _writeFailures;
     private readonly Counter<long> _unreadableObjects;
+    private readonly Histogram<double> _writeDuration;
 
     public OteleportMetrics(IMeterFactory meterFactory)
     {
@@ -22,6 +23,7 @@ internal sealed class OteleportMetrics : IDisposable
         _objectsWritten = _meter.CreateCounter<long>("oteleport.objects.written", "{object}", "Objects written to the store.");
         _bytesWritten = _meter.CreateCounter<long>("oteleport.objects.written.size", "By", "Bytes of the objects written, as stored.");
         _writeFailures = _meter.CreateCounter<long>("oteleport.objects.write_failures", "{object}", "Object writes the store refused or could not take.");
+        _writeDuration = _meter.CreateHistogram<double>("oteleport.objects.write.duration", "s", "Time to store one object (the PUT, or the file's write, fsync and rename): every Export of its batch waits for it.");
         _unreadableObjects = _meter.CreateCounter<long>("oteleport.objects.unreadable", "{object}", "Stored objects skipped by fetch because they could not be decoded.");
     }
 
@@ -33,6 +35,8 @@ internal sealed class OteleportMetrics : IDisposable
         _objectsWritten.Add(1, Tag(signal));
         _bytesWritten.Add(bytes, Tag(signal));
     }
+
+    public void WriteDuration(SignalType signal, TimeSpan duration) => _writeDuration.Record(duration.TotalSeconds, Tag(signal));
 
     public void WriteFailed(SignalType signal) => _writeFailures.Add(1, Tag(signal));
 

@@ -152,6 +152,7 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
     private async Task PutAsync(SignalType signal, string folder, ReadOnlyMemory<byte> content, int recordCount, DateTimeOffset writtenAt, CancellationToken cancellationToken)
     {
         var key = SignalLayout.NewObjectKey(signal, folder, writtenAt, _storage.Gzip);
+        var started = _time.GetTimestamp();
         try
         {
             await _objects.PutAsync(key, content, ObjectFormat.Metadata(_storage.Gzip), cancellationToken).ConfigureAwait(false);
@@ -161,6 +162,7 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
             _metrics.WriteFailed(signal);
             throw;
         }
+        _metrics.WriteDuration(signal, _time.GetElapsedTime(started));
         _metrics.ObjectWritten(signal, recordCount, content.Length);
         LogObjectWritten(key, recordCount, content.Length);
     }

@@ -163,6 +163,18 @@ public sealed class OteleportConfigFileTests : ConfigFileTestBase
     }
 
     [Test]
+    public void Storage_performance_keys_bind_in_file_spelling()
+    {
+        var options = Load("""
+            { "storage": { "compression_level": "smallest", "read_ahead": 2, "flush_interval": "00:00:00.250", "max_batch_records": 5000 } }
+            """);
+        options.Storage.CompressionLevel.Should().Be(ObjectCompressionLevel.Smallest);
+        options.Storage.ReadAhead.Should().Be(2);
+        options.Storage.FlushInterval.Should().Be(TimeSpan.FromMilliseconds(250));
+        options.Storage.MaxBatchRecords.Should().Be(5000);
+    }
+
+    [Test]
     public void Values_are_stored_under_the_Oteleport_section_in_invariant_form()
     {
         var configuration = BuildConfiguration(WriteFile("""
