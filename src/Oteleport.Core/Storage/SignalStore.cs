@@ -119,9 +119,10 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
         var now = _time.GetUtcNow();
         // Each record goes to the hour of its own time; one without a time to the hour it arrived.
         var byPartition = new Dictionary<string, List<SignalRecord>>();
+        var folders = new FolderCache(_partitions);
         foreach (var record in records)
         {
-            var folder = record.TimeUnixNano != 0 ? _partitions.FolderOf(record.TimeUnixNano) : _partitions.FolderOf(now);
+            var folder = record.TimeUnixNano != 0 ? folders.Of(record.TimeUnixNano) : _partitions.FolderOf(now);
             if (!byPartition.TryGetValue(folder, out var list))
             {
                 byPartition[folder] = list = new List<SignalRecord>();
@@ -139,6 +140,33 @@ internal sealed partial class SignalStore : ISignalStore, IAsyncDisposable, IDis
             writes[i++] = _writer.AppendAsync(shape.Signal, folder, fragment, cancellationToken);
         }
         await Task.WhenAll(writes).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The partition folder of record times, computed once per quarter hour rather than per record (the
+    /// records of a request are mostly seconds apart). A quarter hour whose two ends fall in different
+    /// folders (a zone offset that is not a whole quarter hour) is computed for each record.
+    /// </summary>
+    private struct FolderCache(PartitionScheme partitions)
+    {
+        private const ulong QuarterHour = 15UL * 60 * 1_000_000_000;
+        private ulong _bucket = ulong.MaxValue;
+        private string? _folder;
+
+        public string Of(ulong unixNano)
+        {
+            var bucket = unixNano / QuarterHour;
+            if (bucket != _bucket)
+            {
+                _bucket = bucket;
+                var start = bucket * QuarterHour;
+                var end = start + (QuarterHour - 1);
+                var first = partitions.FolderOf(start);
+                var last = partitions.FolderOf(end < start ? ulong.MaxValue : end); // the last quarter of the range wraps
+                _folder = first == last ? first : null;
+            }
+            return _folder ?? partitions.FolderOf(unixNano);
+        }
     }
 
     /// <summary>One group-commit batch becomes one object: flatten JSON lines or one OTLP document.</summary>

@@ -177,3 +177,37 @@ public class FastPathTests
             .And.Contain(f => f.Contains("storage.read_ahead", StringComparison.Ordinal));
     }
 }
+
+/// <summary>Records are partitioned by the hour of their own time in the configured zone, also across an hour's edge.</summary>
+public class PartitionEdgeTests
+{
+    [TestCase("UTC", "2024/10/23/09", "2024/10/23/10")]
+    [TestCase("Asia/Kolkata", "2024/10/23/15", "2024/10/23/16")]
+    [TestCase("Asia/Kathmandu", "2024/10/23/15", "2024/10/23/16")]
+    public async Task A_request_across_an_hour_edge_is_split_at_the_edge(string zone, string before, string after)
+    {
+        // Local hour edges: UTC 10:00, Kolkata (+5:30) 16:00 = 10:30 UTC, Kathmandu (+5:45) 16:00 = 10:15 UTC.
+        var edge = zone switch
+        {
+            "UTC" => new DateTimeOffset(2024, 10, 23, 10, 0, 0, TimeSpan.Zero),
+            "Asia/Kolkata" => new DateTimeOffset(2024, 10, 23, 10, 30, 0, TimeSpan.Zero),
+            _ => new DateTimeOffset(2024, 10, 23, 10, 15, 0, TimeSpan.Zero),
+        };
+        using var fixture = new SignalStoreFixture(o => o.Storage.TimeZone = zone);
+        // 40 spans a second apart around the edge: 20 before it, 20 from it on.
+        await fixture.Store.AppendTracesAsync(TestSignals.Spans(40, edge - TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(1)));
+        async Task<int> SpansUnder(string folder)
+        {
+            var count = 0;
+            await foreach (var stored in fixture.Objects.ListAsync($"traces/{folder}/"))
+            {
+                await using var stream = (await fixture.Objects.GetAsync(stored.Key))!;
+                using var content = await ObjectFormat.ReadContentAsync(stream, stored.Size, CancellationToken.None);
+                count += TestSignals.AllSpans(OtlpJson.Parse<TracesData>(content.WrittenSpan).ResourceSpans).Count;
+            }
+            return count;
+        }
+        (await SpansUnder(before)).Should().Be(20);
+        (await SpansUnder(after)).Should().Be(20);
+    }
+}
