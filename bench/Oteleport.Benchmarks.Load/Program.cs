@@ -191,20 +191,12 @@ internal static partial class Program
             case "flatten":
                 options.Storage.Flatten = bool.Parse(value);
                 break;
-            default:
-                StorageArgExtensions.Apply(options, key, value);
+            case "compressionlevel":
+                options.Storage.CompressionLevel = Enum.Parse<ObjectCompressionLevel>(value, ignoreCase: true);
+                break;
+            case "readahead":
+                options.Storage.ReadAhead = int.Parse(value, CultureInfo.InvariantCulture);
                 break;
         }
-    }
-}
-
-/// <summary>Settings added after the first version of the bench (kept apart so that the switch above stays short).</summary>
-internal static partial class StorageArgExtensions
-{
-    public static void Apply(OteleportOptions options, string key, string value)
-    {
-        _ = options;
-        _ = key;
-        _ = value;
     }
 }
